@@ -1,0 +1,1 @@
+"""jixiao (绩效): performance assessment and exemplar selection."""

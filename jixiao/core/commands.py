@@ -1,0 +1,96 @@
+"""The base of every ``jixiao`` command: Chinese by default, errors without tracebacks."""
+
+import getpass
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, handle_default_options
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+
+class JixiaoCommand(BaseCommand):
+    """A management command as operators see it.
+
+    A refusal (``CommandError``) prints only its message and exits non-zero: the user
+    sees what to fix, not a traceback. The database schema is created on first use and
+    a stale schema is refused rather than silently upgraded.
+    """
+
+    leave_locale_alone = True
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--actor",
+            default=None,
+            help="Who is acting, for the record (default: the operating-system user).",
+        )
+
+    def actor(self, options) -> str:
+        return options.get("actor") or f"cli:{getpass.getuser()}"
+
+    def execute(self, *args, **options):
+        translation.activate(settings.LANGUAGE_CODE)
+        ensure_schema(self.stderr)
+        return super().execute(*args, **options)
+
+    def run_from_argv(self, argv):
+        self._called_from_command_line = True
+        parser = self.create_parser(argv[0], argv[1])
+        options = parser.parse_args(argv[2:])
+        cmd_options = vars(options)
+        args = cmd_options.pop("args", ())
+        handle_default_options(options)
+        try:
+            self.execute(*args, **cmd_options)
+        except CommandError as error:
+            if options.traceback:
+                raise
+            self.stderr.write(str(error))
+            sys.exit(error.returncode)
+        finally:
+            connections.close_all()
+
+
+def ensure_schema(stderr) -> None:
+    """Create the schema in an empty database; refuse to run on an out-of-date one."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        return
+    if not executor.loader.applied_migrations:
+        stderr.write(_("Empty database: creating the schema first."))
+        call_command("migrate", verbosity=0, interactive=False)
+        return
+    raise CommandError(
+        _("The database schema is out of date: run `jixiao migrate` first."), returncode=3
+    )
+
+
+class PeriodCommand(JixiaoCommand):
+    """A command about one period, named by ``--period``; created with default rules if new."""
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--period", required=True, help="Period code, e.g. 2023H1.")
+
+    def period(self, options):
+        from django.core.exceptions import ValidationError
+
+        from jixiao.assessment.services import get_or_create_period
+
+        try:
+            period, created = get_or_create_period(options["period"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        if created:
+            self.stderr.write(
+                _("Period %(code)s did not exist: created with the default rules.")
+                % {"code": period.code}
+            )
+        return period

@@ -1,0 +1,43 @@
+"""Normalising text the way users type it into Excel and WPS."""
+
+import unicodedata
+
+
+def clean_text(value) -> str:
+    """A cell as text: ``None`` is empty, whitespace (full-width too) is trimmed."""
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def fold(value: str) -> str:
+    """Compatibility-fold (full-width letters and digits become ASCII) and lower-case."""
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
+def plain_decimal(value) -> str:
+    """``Decimal('10.00')`` → ``10``, ``Decimal('2.50')`` → ``2.5``: as people write numbers."""
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def format_table(headers: list[str], rows: list[list]) -> str:
+    """A plain-text table aligned for a terminal, Chinese text included."""
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for row in cells:
+        parts = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - display_width(cell))
+            # Text left-aligned, numbers right-aligned.
+            parts.append(pad + cell if cell.lstrip("-").isdigit() else cell + pad)
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""``jixiao import roster|scores FILE --period 2023H1``."""
+
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from jixiao.core.commands import PeriodCommand
+from jixiao.imports.problems import ImportRefused
+from jixiao.imports.roster import ROSTER_COLUMNS, apply_roster_import, plan_roster_import
+from jixiao.imports.scores import SCORE_COLUMNS, apply_scores_import, plan_scores_import
+from jixiao.imports.source import open_source
+
+KINDS = {
+    "roster": (ROSTER_COLUMNS, plan_roster_import, apply_roster_import),
+    "scores": (SCORE_COLUMNS, plan_scores_import, apply_scores_import),
+}
+
+
+class Command(PeriodCommand):
+    help = "Import a roster or scores from .xlsx, .xls or .csv; a file with any bad row is refused whole."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(KINDS), help="roster or scores")
+        parser.add_argument("file", help="The .xlsx, .xls or .csv file.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and show what would change; write nothing."
+        )
+        super().add_arguments(parser)
+
+    def handle(self, *args, **options):
+        columns, plan_import, apply_import = KINDS[options["kind"]]
+        path = Path(options["file"])
+        period = self.period(options)
+        try:
+            source = open_source(path, columns)
+            plan = plan_import(period, source)
+        except ImportRefused as refused:
+            for problem in refused.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                ngettext(
+                    "%(file)s was not imported: %(count)s problem, nothing was written.",
+                    "%(file)s was not imported: %(count)s problems, nothing was written.",
+                    len(refused.problems),
+                )
+                % {"file": path.name, "count": len(refused.problems)}
+            ) from None
+        if options["dry_run"]:
+            self.stdout.write(_("Checked %(file)s: no problems found; nothing was written.") % {"file": path.name})
+        else:
+            apply_import(plan, actor=self.actor(options))
+            self.stdout.write(
+                _("Imported %(file)s into %(period)s: %(rows)s rows.")
+                % {"file": path.name, "period": period.code, "rows": plan.rows}
+            )
+        for line in describe_plan(options["kind"], plan):
+            self.stdout.write("  " + line)
+
+
+def describe_plan(kind: str, plan) -> list[str]:
+    summary = plan.summary()
+    if kind == "roster":
+        lines = [
+            _("people: %(new)s new, %(changed)s changed")
+            % {"new": summary["new_people"], "changed": summary["changed_people"]},
+            _("roster: %(new)s added, %(changed)s changed, %(same)s unchanged")
+            % {
+                "new": summary["new_entries"],
+                "changed": summary["changed_entries"],
+                "same": summary["unchanged_entries"],
+            },
+        ]
+        if plan.new_units:
+            lines.append(
+                _("new units (%(count)s): %(names)s")
+                % {"count": len(plan.new_units), "names": "、".join(plan.new_units)}
+            )
+        if plan.new_categories:
+            lines.append(
+                _("new personnel categories (%(count)s): %(names)s")
+                % {"count": len(plan.new_categories), "names": "、".join(plan.new_categories)}
+            )
+    else:
+        lines = [
+            _("scores: %(new)s added, %(changed)s changed, %(same)s unchanged; %(vetoed)s vetoed")
+            % {
+                "new": summary["new_scores"],
+                "changed": summary["changed_scores"],
+                "same": summary["unchanged_scores"],
+                "vetoed": summary["vetoed"],
+            }
+        ]
+        if summary["rounded"]:
+            lines.append(
+                _("%(count)s totals had more than two decimals and were rounded half-up")
+                % {"count": summary["rounded"]}
+            )
+    if summary["ignored_columns"]:
+        lines.append(_("ignored columns: %(names)s") % {"names": "、".join(summary["ignored_columns"])})
+    if not plan.changed and not summary.get("new_units") and not summary.get("new_categories"):
+        lines.append(_("The database already matches the file: nothing changed."))
+    return lines

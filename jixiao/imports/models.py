@@ -1,0 +1,33 @@
+"""The record of every import: who, when, which file, what it changed."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportKind(models.TextChoices):
+    ROSTER = "roster", _("roster")
+    SCORES = "scores", _("scores")
+
+
+class ImportRecord(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind)
+    period = models.ForeignKey("assessment.Period", on_delete=models.PROTECT, related_name="imports")
+    actor = models.CharField(_("by"), max_length=150)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    rows = models.PositiveIntegerField(_("data rows"))
+    changed = models.PositiveIntegerField(_("rows changed"), default=0)
+    summary = models.JSONField(_("summary"), default=dict)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} ({self.period})"

@@ -1,0 +1,141 @@
+"""Reading .xlsx, .xls and .csv files into rows of cell values.
+
+Each reader yields ``(row_number, values)`` with the row number the user sees in Excel
+(a CSV record's number, not its physical line). A number that Excel shows zero-padded
+(format ``000000``) is read as the text the user sees, so ``000123`` keeps its zeros.
+"""
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import xlrd
+from django.utils.translation import gettext as _
+
+from jixiao.imports.problems import ImportProblem, ImportRefused
+
+Row = tuple[int, list]
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZERO_PAD_FORMAT = re.compile(r"^0+$")
+
+
+def refuse(message: str) -> ImportRefused:
+    return ImportRefused([ImportProblem(message)])
+
+
+def sheet_rows(path: Path, data: bytes) -> list[Iterator[Row]]:
+    """Row iterators of every sheet in the file (one for a CSV), first sheet first."""
+    suffix = path.suffix.lower()
+    if data.startswith(XLSX_MAGIC):
+        return xlsx_sheets(data)
+    if data.startswith(OLE2_MAGIC):
+        return xls_sheets(data)
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        raise refuse(
+            _("%(name)s is named like an Excel workbook but is not one: save it again from Excel or WPS.")
+            % {"name": path.name}
+        )
+    if suffix not in {".csv", ".txt", ""}:
+        raise refuse(
+            _("Unsupported file type %(suffix)s: use .xlsx, .xls or .csv.") % {"suffix": suffix}
+        )
+    return [csv_rows(decode_text(data))]
+
+
+def decode_text(data: bytes) -> str:
+    """Text of a CSV as Excel and WPS save it: UTF-8 with or without BOM, UTF-16, or GBK."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    else:
+        # Chinese text in GBK is almost never valid UTF-8, so trying UTF-8 first is safe;
+        # GB18030 decodes everything GBK does.
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise refuse(_("The text encoding of the file is not recognised: save it as UTF-8 or GBK."))
+
+
+def csv_rows(text: str) -> Iterator[Row]:
+    first_line = text.split("\n", 1)[0]
+    try:
+        dialect = csv.Sniffer().sniff(first_line, delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    yield from enumerate(reader, start=1)
+
+
+def shown_number(value, number_format: str | None):
+    """A number as Excel shows it when its format pads it with zeros."""
+    if (
+        number_format
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+        and ZERO_PAD_FORMAT.match(number_format)
+    ):
+        return str(int(value)).zfill(len(number_format))
+    return value
+
+
+def xlsx_sheets(data: bytes) -> list[Iterator[Row]]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise refuse(_("The workbook cannot be read: %(detail)s") % {"detail": error}) from error
+
+    def rows(sheet) -> Iterator[Row]:
+        for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
+            yield number, [shown_number(c.value, getattr(c, "number_format", None)) for c in cells]
+
+    return [rows(sheet) for sheet in workbook.worksheets]
+
+
+def xls_sheets(data: bytes) -> list[Iterator[Row]]:
+    try:
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)
+    except NotImplementedError:
+        book = xlrd.open_workbook(file_contents=data)
+    except Exception as error:  # xlrd raises XLRDError and struct errors alike
+        raise refuse(_("The workbook cannot be read: %(detail)s") % {"detail": error}) from error
+
+    def number_format(cell) -> str | None:
+        if not book.formatting_info:
+            return None
+        xf = book.xf_list[cell.xf_index]
+        return book.format_map[xf.format_key].format_str
+
+    def value(cell):
+        if cell.ctype == xlrd.XL_CELL_NUMBER:
+            number = cell.value
+            if number.is_integer():
+                number = int(number)
+            return shown_number(number, number_format(cell))
+        if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            return None
+        if cell.ctype == xlrd.XL_CELL_ERROR:
+            return xlrd.error_text_from_code.get(cell.value, "#ERROR")
+        return cell.value
+
+    def rows(sheet) -> Iterator[Row]:
+        for index in range(sheet.nrows):
+            yield index + 1, [value(cell) for cell in sheet.row(index)]
+
+    return [rows(sheet) for sheet in book.sheets()]

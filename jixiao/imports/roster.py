@@ -1,0 +1,221 @@
+"""Roster import: who is assessed in a period, in which unit and category, with which post.
+
+Rows are added or updated, never deleted: a unit importing its own people leaves other
+units' people alone. Units and categories the file names are created and listed.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from jixiao.assessment.models import Period, RosterEntry
+from jixiao.core.bulk import insert_rows, update_rows
+from jixiao.imports import cells
+from jixiao.imports.lookups import existing_people, existing_roster
+from jixiao.imports.models import ImportKind, ImportRecord
+from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.source import SourceFile, no_rows_problem
+from jixiao.imports.table import Column
+from jixiao.org.models import Category, Person, Unit, guess_unit_kind
+from jixiao.selection.ranking import mark_period_changed
+
+ROSTER_COLUMNS = (
+    Column("staff_id", "工号", ("staff_id", "staff id", "职工号", "人员编号", "employee_id", "employee id")),
+    Column("name", "姓名", ("name", "full name")),
+    Column("unit", "单位", ("unit", "单位名称", "所在单位", "department")),
+    Column("category", "人员类别", ("category", "personnel category", "类别")),
+    Column("post", "职务", ("post", "position", "title", "职务职级"), required=False),
+    Column("gender", "性别", ("gender", "sex"), required=False),
+)
+KEYS = tuple(c.key for c in ROSTER_COLUMNS)
+
+
+@dataclass
+class RosterRow:
+    staff_id: str
+    name: str
+    unit: str
+    category: str
+    post: str
+    gender: str
+
+
+@dataclass
+class RosterPlan:
+    """What importing the file would change; applying it writes exactly this."""
+
+    period: Period
+    source: SourceFile
+    rows: int = 0
+    new_units: list[str] = field(default_factory=list)
+    new_categories: list[str] = field(default_factory=list)
+    new_people: list[tuple[str, str, str]] = field(default_factory=list)  # staff ID, name, gender
+    changed_people: list[tuple[str, str, int]] = field(default_factory=list)  # name, gender, id
+    # staff ID, person id (None for a new person), unit, category, post
+    new_entries: list[tuple[str, int | None, str, str, str]] = field(default_factory=list)
+    changed_entries: list[tuple[str, str, str, int]] = field(default_factory=list)  # unit, category, post, id
+    unchanged_entries: int = 0
+
+    @property
+    def changed(self) -> int:
+        return len(self.new_people) + len(self.changed_people) + len(self.new_entries) + len(
+            self.changed_entries
+        )
+
+    def summary(self) -> dict:
+        return {
+            "new_units": self.new_units,
+            "new_categories": self.new_categories,
+            "new_people": len(self.new_people),
+            "changed_people": len(self.changed_people),
+            "new_entries": len(self.new_entries),
+            "changed_entries": len(self.changed_entries),
+            "unchanged_entries": self.unchanged_entries,
+            "ignored_columns": self.source.table.ignored,
+        }
+
+
+def parse_rows(source: SourceFile) -> list[RosterRow]:
+    """Every row checked; the file is refused whole if any cell is unusable."""
+    table = source.table
+    headers = {c.key: table.headers.get(c.key, c.header) for c in ROSTER_COLUMNS}
+    problems: list[ImportProblem] = []
+    first_row_of: dict[str, int] = {}
+    rows: list[RosterRow] = []
+
+    for number, values in table.records(KEYS):
+        parsed = {}
+        for key, value in zip(KEYS, values):
+            try:
+                parsed[key] = _parse_cell(key, value)
+            except cells.CellError as error:
+                problems.append(ImportProblem(str(error), row=number, column=headers[key]))
+        staff_id = parsed.get("staff_id")
+        if staff_id is not None:
+            if staff_id in first_row_of:
+                problems.append(
+                    ImportProblem(
+                        _("staff ID %(staff_id)s is duplicated (first on row %(row)s)")
+                        % {"staff_id": staff_id, "row": first_row_of[staff_id]},
+                        row=number,
+                        column=headers["staff_id"],
+                    )
+                )
+            else:
+                first_row_of[staff_id] = number
+        if len(parsed) == len(KEYS):
+            rows.append(RosterRow(**parsed))
+    if problems:
+        raise ImportRefused(problems)
+    if not first_row_of:
+        raise no_rows_problem()
+    return rows
+
+
+def _parse_cell(key: str, value):
+    if key == "staff_id":
+        return cells.staff_id(value)
+    if key == "gender":
+        return cells.gender(value)
+    max_length, required = {
+        "name": (50, True),
+        "unit": (100, True),
+        "category": (50, True),
+        "post": (100, False),
+    }[key]
+    return cells.text(value, max_length=max_length, required=required)
+
+
+def plan_roster_import(period: Period, source: SourceFile) -> RosterPlan:
+    rows = parse_rows(source)
+    plan = RosterPlan(period=period, source=source, rows=len(rows))
+    unit_ids = dict(Unit.objects.values_list("name", "id"))
+    category_ids = dict(Category.objects.values_list("name", "id"))
+    plan.new_units = list(dict.fromkeys(r.unit for r in rows if r.unit not in unit_ids))
+    plan.new_categories = list(
+        dict.fromkeys(r.category for r in rows if r.category not in category_ids)
+    )
+    people = existing_people([r.staff_id for r in rows])
+    entries = existing_roster(period, [p[0] for p in people.values()])
+
+    for row in rows:
+        person = people.get(row.staff_id)
+        if person is None:
+            plan.new_people.append((row.staff_id, row.name, row.gender))
+            plan.new_entries.append((row.staff_id, None, row.unit, row.category, row.post))
+            continue
+        person_id, name, gender = person
+        # An empty gender cell leaves a known gender as it is.
+        new_gender = row.gender or gender
+        if (name, gender) != (row.name, new_gender):
+            plan.changed_people.append((row.name, new_gender, person_id))
+        entry = entries.get(person_id)
+        if entry is None:
+            plan.new_entries.append((row.staff_id, person_id, row.unit, row.category, row.post))
+            continue
+        entry_id, unit_id, category_id, post = entry
+        if (unit_id, category_id, post) == (
+            unit_ids.get(row.unit),
+            category_ids.get(row.category),
+            row.post,
+        ):
+            plan.unchanged_entries += 1
+        else:
+            plan.changed_entries.append((row.unit, row.category, row.post, entry_id))
+    return plan
+
+
+def apply_roster_import(plan: RosterPlan, *, actor: str, user=None) -> ImportRecord:
+    """Write the plan in one transaction and record the import."""
+    with transaction.atomic():
+        next_order = (Unit.objects.aggregate(m=Max("sort_order"))["m"] or 0) + 1
+        for offset, name in enumerate(plan.new_units):
+            Unit.objects.create(name=name, kind=guess_unit_kind(name), sort_order=next_order + offset)
+        next_order = (Category.objects.aggregate(m=Max("sort_order"))["m"] or 0) + 1
+        for offset, name in enumerate(plan.new_categories):
+            Category.objects.create(name=name, sort_order=next_order + offset)
+        unit_ids = dict(Unit.objects.values_list("name", "id"))
+        category_ids = dict(Category.objects.values_list("name", "id"))
+
+        last_person_id = Person.objects.aggregate(m=Max("id"))["m"] or 0
+        insert_rows(Person._meta.db_table, ("staff_id", "name", "gender"), plan.new_people)
+        update_rows(Person._meta.db_table, "id", ("name", "gender"), plan.changed_people)
+        # COPY returns no ids: read back the rows added above this transaction's high mark.
+        new_staff_ids = {staff_id for staff_id, _name, _gender in plan.new_people}
+        new_person_ids = {
+            staff_id: pk
+            for staff_id, pk in Person.objects.filter(id__gt=last_person_id).values_list(
+                "staff_id", "id"
+            )
+            if staff_id in new_staff_ids
+        }
+
+        insert_rows(
+            RosterEntry._meta.db_table,
+            ("period_id", "person_id", "unit_id", "category_id", "post"),
+            (
+                (plan.period.pk, pk or new_person_ids[s], unit_ids[u], category_ids[c], post)
+                for s, pk, u, c, post in plan.new_entries
+            ),
+        )
+        update_rows(
+            RosterEntry._meta.db_table,
+            "id",
+            ("unit_id", "category_id", "post"),
+            [(unit_ids[u], category_ids[c], post, pk) for u, c, post, pk in plan.changed_entries],
+        )
+        if plan.changed or plan.new_units or plan.new_categories:
+            mark_period_changed(plan.period)
+        return ImportRecord.objects.create(
+            kind=ImportKind.ROSTER,
+            period=plan.period,
+            actor=actor,
+            user=user,
+            file_name=plan.source.name,
+            file_sha256=plan.source.sha256,
+            rows=plan.rows,
+            changed=plan.changed,
+            summary=plan.summary(),
+        )

@@ -1,0 +1,175 @@
+"""Score import: a period total per person, and a veto where the 否决事由 cell says so.
+
+Every staff ID must be on the period's roster. When the file has a 否决事由 column, it is
+authoritative for its rows: an empty cell lifts an earlier veto. Without that column,
+vetoes are left as they are.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jixiao.assessment.models import Period, Score, VetoReason
+from jixiao.core.text import clean_text
+from jixiao.core.bulk import insert_rows, update_rows
+from jixiao.imports import cells
+from jixiao.imports.lookups import existing_scores, roster_by_staff_id
+from jixiao.imports.models import ImportKind, ImportRecord
+from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.source import SourceFile, no_rows_problem
+from jixiao.imports.table import Column
+from jixiao.selection.ranking import mark_period_changed
+
+SCORE_COLUMNS = (
+    Column("staff_id", "工号", ("staff_id", "staff id", "职工号", "人员编号", "employee_id", "employee id")),
+    Column("total", "总分", ("total", "score", "total score", "得分", "总得分", "考核总分")),
+    Column("veto", "否决事由", ("veto", "veto reason", "veto_reason", "否决原因", "否决情形"), required=False),
+    Column("name", "姓名", ("name", "full name"), required=False),
+)
+KEYS = tuple(c.key for c in SCORE_COLUMNS)
+
+ScoreValues = tuple[Decimal, str, int | None]  # total, veto text, veto reason id
+
+
+@dataclass
+class ScoresPlan:
+    period: Period
+    source: SourceFile
+    rows: int = 0
+    rounded: int = 0
+    vetoed: int = 0
+    new_scores: list[tuple[int, Decimal, str, int | None]] = field(default_factory=list)
+    changed_scores: list[tuple[Decimal, str, int | None, int]] = field(default_factory=list)
+    unchanged_scores: int = 0
+
+    @property
+    def changed(self) -> int:
+        return len(self.new_scores) + len(self.changed_scores)
+
+    def summary(self) -> dict:
+        return {
+            "new_scores": len(self.new_scores),
+            "changed_scores": len(self.changed_scores),
+            "unchanged_scores": self.unchanged_scores,
+            "vetoed": self.vetoed,
+            "rounded": self.rounded,
+            "ignored_columns": self.source.table.ignored,
+        }
+
+
+def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
+    """Check every row against the period's roster; refuse the file whole on any problem."""
+    table = source.table
+    headers = {c.key: table.headers.get(c.key, c.header) for c in SCORE_COLUMNS}
+    has_veto_column = table.has("veto")
+    records = list(table.records(KEYS))
+    roster = roster_by_staff_id(
+        period, [_staff_id_or_none(values[0]) for _number, values in records]
+    )
+    reasons = {r.name: r.pk for r in VetoReason.objects.all()}
+    reasons.update({r.code: r.pk for r in VetoReason.objects.all()})
+
+    plan = ScoresPlan(period=period, source=source)
+    problems: list[ImportProblem] = []
+    first_row_of: dict[str, int] = {}
+    parsed: dict[int, ScoreValues] = {}
+
+    def problem(message, number, key):
+        problems.append(ImportProblem(message, row=number, column=headers[key]))
+
+    for number, (raw_staff_id, raw_total, raw_veto, raw_name) in records:
+        entry = None
+        try:
+            staff_id = cells.staff_id(raw_staff_id)
+        except cells.CellError as error:
+            problem(str(error), number, "staff_id")
+        else:
+            if staff_id in first_row_of:
+                problem(
+                    _("staff ID %(staff_id)s is duplicated (first on row %(row)s)")
+                    % {"staff_id": staff_id, "row": first_row_of[staff_id]},
+                    number,
+                    "staff_id",
+                )
+            else:
+                first_row_of[staff_id] = number
+                entry = roster.get(staff_id)
+                if entry is None:
+                    problem(
+                        _("staff ID %(staff_id)s is not on the roster of %(period)s")
+                        % {"staff_id": staff_id, "period": period.code},
+                        number,
+                        "staff_id",
+                    )
+        name = clean_text(raw_name)
+        if entry is not None and name and name != entry[1]:
+            problem(
+                _("%(name)s does not match the roster, which has %(roster_name)s for this staff ID")
+                % {"name": name, "roster_name": entry[1]},
+                number,
+                "name",
+            )
+        total = None
+        try:
+            total, was_rounded = cells.score(raw_total)
+            plan.rounded += was_rounded
+        except cells.CellError as error:
+            problem(str(error), number, "total")
+        try:
+            veto_text = cells.text(raw_veto, max_length=200, required=False)
+        except cells.CellError as error:
+            problem(str(error), number, "veto")
+            veto_text = ""
+        if entry is not None and total is not None:
+            parsed[entry[0]] = (total, veto_text, reasons.get(veto_text))
+
+    if problems:
+        raise ImportRefused(problems)
+    if not first_row_of:
+        raise no_rows_problem()
+
+    plan.rows = len(parsed)
+    existing = existing_scores(period, list(parsed))
+    for entry_id, (total, veto_text, reason_id) in parsed.items():
+        before = existing.get(entry_id)
+        if before is not None and not has_veto_column:
+            veto_text, reason_id = before[1], before[2]
+        plan.vetoed += bool(veto_text)
+        if before is None:
+            plan.new_scores.append((entry_id, total, veto_text, reason_id))
+            continue
+        after = (total, veto_text, reason_id)
+        if after == before:
+            plan.unchanged_scores += 1
+        else:
+            plan.changed_scores.append((*after, entry_id))
+    return plan
+
+
+def _staff_id_or_none(value) -> str | None:
+    try:
+        return cells.staff_id(value)
+    except cells.CellError:
+        return None
+
+
+def apply_scores_import(plan: ScoresPlan, *, actor: str, user=None) -> ImportRecord:
+    table = Score._meta.db_table
+    with transaction.atomic():
+        insert_rows(table, ("entry_id", "total", "veto_text", "veto_reason_id"), plan.new_scores)
+        update_rows(table, "entry_id", ("total", "veto_text", "veto_reason_id"), plan.changed_scores)
+        if plan.changed:
+            mark_period_changed(plan.period)
+        return ImportRecord.objects.create(
+            kind=ImportKind.SCORES,
+            period=plan.period,
+            actor=actor,
+            user=user,
+            file_name=plan.source.name,
+            file_sha256=plan.source.sha256,
+            rows=plan.rows,
+            changed=plan.changed,
+            summary=plan.summary(),
+        )

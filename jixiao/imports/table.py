@@ -1,0 +1,123 @@
+"""Finding the header row and the known columns of an imported sheet."""
+
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from jixiao.core.text import clean_text, fold
+from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.readers import Row
+
+# A title row such as "2023年上半年绩效考核花名册" may stand above the header.
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an import file: its Chinese header and the other names it goes by."""
+
+    key: str
+    header: str
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+    def matches(self, folded_header: str) -> bool:
+        return folded_header == header_key(self.header) or folded_header in {
+            header_key(alias) for alias in self.aliases
+        }
+
+
+def header_key(text) -> str:
+    """Headers compare without case, spaces, full-width forms or required-marks (工号*)."""
+    return re.sub(r"[\s*＊:：]", "", fold(clean_text(text)))
+
+
+@dataclass
+class Table:
+    header_row: int
+    headers: dict[str, str]  # column key → the header as written in the file
+    positions: dict[str, int]
+    body: Iterator[Row]
+    ignored: list[str] = field(default_factory=list)
+
+    def records(self, keys: Sequence[str]) -> Iterator[tuple[int, tuple]]:
+        """Non-blank data rows as ``(row_number, values in keys order)``; a column the file
+        lacks reads as empty."""
+        indices = [self.positions.get(key) for key in keys]
+        for number, values in self.body:
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            width = len(values)
+            yield number, tuple(
+                values[i] if i is not None and i < width else None for i in indices
+            )
+
+    def has(self, key: str) -> bool:
+        return key in self.positions
+
+
+def locate_table(sheets: list[Iterator[Row]], columns: Sequence[Column]) -> Table:
+    """The first sheet whose header row names the first column (工号), with its columns.
+
+    Refuses the file when no header is found, a required column is missing or a column
+    appears twice.
+    """
+    key_column = columns[0]
+    for rows in sheets:
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        for index, (number, values) in enumerate(head):
+            folded = [header_key(v) for v in values]
+            if any(key_column.matches(h) for h in folded):
+                body = itertools.chain(head[index + 1 :], rows)
+                return _read_header(number, values, folded, columns, body)
+    raise ImportRefused(
+        [
+            ImportProblem(
+                _(
+                    "No header row found: none of the first %(rows)s rows has a «%(column)s» "
+                    "column. Expected columns: %(expected)s."
+                )
+                % {
+                    "rows": HEADER_SEARCH_ROWS,
+                    "column": key_column.header,
+                    "expected": "、".join(c.header for c in columns),
+                }
+            )
+        ]
+    )
+
+
+def _read_header(number, values, folded, columns, body) -> Table:
+    table = Table(header_row=number, headers={}, positions={}, body=body)
+    problems = []
+    for position, (raw, key) in enumerate(zip(values, folded)):
+        if not key:
+            continue
+        column = next((c for c in columns if c.matches(key)), None)
+        if column is None:
+            table.ignored.append(clean_text(raw))
+        elif column.key in table.positions:
+            problems.append(
+                ImportProblem(
+                    _("Column «%(column)s» appears twice in the header.")
+                    % {"column": column.header},
+                    row=number,
+                )
+            )
+        else:
+            table.positions[column.key] = position
+            table.headers[column.key] = clean_text(raw)
+    for column in columns:
+        if column.required and column.key not in table.positions:
+            problems.append(
+                ImportProblem(
+                    _("Required column «%(column)s» is missing.") % {"column": column.header},
+                    row=number,
+                )
+            )
+    if problems:
+        raise ImportRefused(problems)
+    return table

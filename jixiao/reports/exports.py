@@ -1,0 +1,124 @@
+"""Lists written to .csv and .xlsx the way Excel and WPS open them cleanly.
+
+Column headers and result labels of exported files are a data format other programs read,
+so they are fixed Chinese text, not translated with the interface.
+"""
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from jixiao.assessment.models import Period
+from jixiao.selection.models import Outcome, RankingResult
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+RANKING_HEADERS = ("工号", "姓名", "单位", "人员类别", "总分", "组内排名", "组内人数", "结果")
+OUTCOME_LABELS = {
+    Outcome.BY_RANK: "排名入选",
+    Outcome.VETOED: "否决",
+    Outcome.NOT_SELECTED: "未入选",
+}
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    header: str
+    width: int
+    number_format: str | None = None
+
+
+RANKING_COLUMNS = (
+    ExportColumn("工号", 12, "@"),
+    ExportColumn("姓名", 10),
+    ExportColumn("单位", 28),
+    ExportColumn("人员类别", 12),
+    ExportColumn("总分", 9, "0.00"),
+    ExportColumn("组内排名", 9, "0"),
+    ExportColumn("组内人数", 9, "0"),
+    ExportColumn("结果", 10),
+)
+
+
+def escape_formula(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def ranking_rows(period: Period) -> Iterable[tuple]:
+    """One row per ranked person, by unit, category and rank."""
+    rows = (
+        RankingResult.objects.filter(period=period)
+        .order_by("unit__sort_order", "unit_id", "category__sort_order", "category_id", "rank", "person__staff_id")
+        .values_list(
+            "person__staff_id",
+            "person__name",
+            "unit__name",
+            "category__name",
+            "total",
+            "rank",
+            "group_size",
+            "outcome",
+        )
+    )
+    for staff_id, name, unit, category, total, rank, size, outcome in rows.iterator(chunk_size=20_000):
+        yield staff_id, name, unit, category, total, rank, size, OUTCOME_LABELS[outcome]
+
+
+def write_csv(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequence]) -> int:
+    """UTF-8 with BOM, so Excel and WPS open Chinese text correctly; CRLF line ends."""
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([c.header for c in columns])
+        for row in rows:
+            writer.writerow(
+                [f"{v:.2f}" if isinstance(v, Decimal) else escape_formula(v) for v in row]
+            )
+            count += 1
+    return count
+
+
+def write_xlsx(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequence], *, title: str) -> int:
+    """A sheet with a bold frozen header, set column widths and number formats."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns):
+        sheet.column_dimensions[chr(ord("A") + index)].width = column.width
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    formatted = [i for i, c in enumerate(columns) if c.number_format]
+    count = 0
+    for row in rows:
+        values = [escape_formula(v) for v in row]
+        for i in formatted:
+            cell = WriteOnlyCell(sheet, value=values[i])
+            cell.number_format = columns[i].number_format
+            values[i] = cell
+        sheet.append(values)
+        count += 1
+    workbook.save(path)
+    return count
+
+
+def export_table(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequence], *, title: str) -> int:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return write_csv(path, columns, rows)
+    if suffix == ".xlsx":
+        return write_xlsx(path, columns, rows, title=title)
+    raise ValueError(suffix)

@@ -1,0 +1,41 @@
+"""``jixiao export ranking --period 2023H1 -o FILE.csv|FILE.xlsx``."""
+
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from jixiao.core.commands import PeriodCommand
+from jixiao.reports.exports import RANKING_COLUMNS, export_table, ranking_rows
+from jixiao.selection.ranking import ranking_is_current
+
+LISTS = {"ranking": (RANKING_COLUMNS, ranking_rows)}
+
+
+class Command(PeriodCommand):
+    help = "Export a list of a period to .csv (UTF-8 with BOM) or .xlsx."
+
+    def add_arguments(self, parser):
+        parser.add_argument("list", choices=sorted(LISTS), help="Which list: ranking.")
+        parser.add_argument("-o", "--output", required=True, help="FILE.csv or FILE.xlsx")
+        super().add_arguments(parser)
+
+    def handle(self, *args, **options):
+        path = Path(options["output"])
+        if path.suffix.lower() not in {".csv", ".xlsx"}:
+            raise CommandError(_("The output file must end in .csv or .xlsx: %(path)s") % {"path": path})
+        if not path.parent.exists():
+            raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": path.parent})
+        period = self.period(options)
+        if not period.ranking_runs.exists():
+            raise CommandError(
+                _("%(period)s has no ranking yet: run `jixiao select --period %(period)s` first.")
+                % {"period": period.code}
+            )
+        if not ranking_is_current(period):
+            self.stderr.write(
+                _("Warning: the roster or scores changed after the last ranking; run `jixiao select` to update it.")
+            )
+        columns, rows = LISTS[options["list"]]
+        count = export_table(path, columns, rows(period), title=f"{period.code} {options['list']}")
+        self.stdout.write(_("Wrote %(count)s rows to %(path)s.") % {"count": count, "path": path})

@@ -1,0 +1,46 @@
+"""``jixiao select --period 2023H1``: compute ranking and eligibility, print the summary."""
+
+from django.utils.translation import gettext as _
+
+from jixiao.core.commands import PeriodCommand
+from jixiao.core.text import format_table
+from jixiao.selection.ranking import rank_period, summarize
+
+
+class Command(PeriodCommand):
+    help = "Compute the ranking and eligibility of a period and print a summary per unit and the city total."
+
+    def handle(self, *args, **options):
+        period = self.period(options)
+        run = rank_period(period, actor=self.actor(options))
+        units, city = summarize(period)
+        headers = [
+            _("Unit"),
+            _("Headcount"),
+            _("Assessed"),
+            _("Vetoed"),
+            _("Eligible by rank"),
+            _("Special nominations"),
+            _("Special cap"),
+        ]
+
+        def cells(name, s):
+            return [name, s.headcount, s.assessed, s.vetoed, s.by_rank, s.special, s.special_cap]
+
+        rows = [cells(u.name, u) for u in units] + [cells(_("City total"), city)]
+        self.stdout.write(format_table(headers, rows))
+        self.stdout.write(
+            _("Ranked %(ranked)s people of %(period)s in %(units)s units: %(by_rank)s eligible by rank, %(vetoed)s vetoed.")
+            % {
+                "ranked": run.ranked,
+                "period": period.code,
+                "units": len(units),
+                "by_rank": city.by_rank,
+                "vetoed": city.vetoed,
+            }
+        )
+        unassessed = city.headcount - city.assessed
+        if unassessed:
+            self.stdout.write(
+                _("%(count)s people on the roster have no total and were not ranked.") % {"count": unassessed}
+            )

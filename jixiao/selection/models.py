@@ -1,0 +1,196 @@
+"""Rule settings, ranking results and special nominations of a period."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jixiao.selection import rules
+
+
+class QuotaRounding(models.TextChoices):
+    FLOOR = rules.QuotaRounding.FLOOR, _("round down")
+    HALF_UP = rules.QuotaRounding.HALF_UP, _("round half up")
+    CEIL = rules.QuotaRounding.CEIL, _("round up")
+
+
+class TiePolicy(models.TextChoices):
+    SHARE_RANK = rules.TiePolicy.SHARE_RANK, _("tied people share a rank: all pass or none")
+    EXCLUDE_STRADDLING = (
+        rules.TiePolicy.EXCLUDE_STRADDLING,
+        _("a tie across the cut-off passes nobody in it"),
+    )
+
+
+class PeerScope(models.TextChoices):
+    UNIT = rules.PeerScope.UNIT, _("same unit and category")
+    UNIT_TREE = rules.PeerScope.UNIT_TREE, _("same top-level unit tree and category")
+    CITY = rules.PeerScope.CITY, _("city-wide per category")
+
+
+class Outcome(models.TextChoices):
+    BY_RANK = rules.Outcome.BY_RANK, _("eligible by rank")
+    VETOED = rules.Outcome.VETOED, _("vetoed")
+    NOT_SELECTED = rules.Outcome.NOT_SELECTED, _("not selected")
+
+
+percent_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class SelectionRules(models.Model):
+    """Every number of the selection rules, set per period (DESIGN.md rules 1–4)."""
+
+    period = models.OneToOneField(
+        "assessment.Period", primary_key=True, on_delete=models.CASCADE, related_name="rules"
+    )
+    share_percent = models.DecimalField(
+        _("share eligible by rank (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=percent_validators,
+    )
+    quota_rounding = models.CharField(
+        _("quota rounding"), max_length=10, choices=QuotaRounding, default=QuotaRounding.FLOOR
+    )
+    min_quota = models.PositiveSmallIntegerField(_("minimum quota per peer group"), default=0)
+    tie_policy = models.CharField(
+        _("ties at the cut-off"), max_length=20, choices=TiePolicy, default=TiePolicy.SHARE_RANK
+    )
+    peer_scope = models.CharField(
+        _("peer group"), max_length=10, choices=PeerScope, default=PeerScope.UNIT
+    )
+    fill_vetoed_places = models.BooleanField(
+        _("a vetoed person's place passes to the next"), default=False
+    )
+    special_cap_percent = models.DecimalField(
+        _("special nomination cap (% of unit headcount)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2"),
+        validators=percent_validators,
+    )
+    special_cap_rounding = models.CharField(
+        _("special cap rounding"), max_length=10, choices=QuotaRounding, default=QuotaRounding.FLOOR
+    )
+    special_reason_min_length = models.PositiveSmallIntegerField(
+        _("minimum length of a special nomination's reason"), default=20
+    )
+
+    class Meta:
+        verbose_name = _("selection rules")
+        verbose_name_plural = _("selection rules")
+
+    def __str__(self) -> str:
+        return str(self.period)
+
+    def ranking_rules(self) -> rules.RankingRules:
+        return rules.RankingRules(
+            share_bp=rules.percent_to_basis_points(self.share_percent),
+            rounding=rules.QuotaRounding(self.quota_rounding),
+            min_quota=self.min_quota,
+            tie_policy=rules.TiePolicy(self.tie_policy),
+            fill_vetoed_places=self.fill_vetoed_places,
+        )
+
+    def special_cap(self, headcount: int) -> int:
+        return rules.special_cap(
+            headcount,
+            rules.percent_to_basis_points(self.special_cap_percent),
+            rules.QuotaRounding(self.special_cap_rounding),
+        )
+
+
+class RankingRun(models.Model):
+    """One computation of a period's ranking: when, by whom, on how many people."""
+
+    period = models.ForeignKey("assessment.Period", on_delete=models.CASCADE, related_name="ranking_runs")
+    ran_at = models.DateTimeField(_("ran at"), auto_now_add=True)
+    actor = models.CharField(_("by"), max_length=150)
+    ranked = models.PositiveIntegerField(_("people ranked"))
+
+    class Meta:
+        verbose_name = _("ranking run")
+        verbose_name_plural = _("ranking runs")
+        get_latest_by = "ran_at"
+
+
+class RankingResult(models.Model):
+    """A person's place in their peer group, as last computed for the period.
+
+    The table is rebuilt whole by one INSERT … SELECT per run; it is derived data, so its
+    foreign keys carry no database constraints that would be checked a million times.
+    """
+
+    pk = models.CompositePrimaryKey("period_id", "person_id")
+    period = models.ForeignKey(
+        "assessment.Period", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    person = models.ForeignKey(
+        "org.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    category = models.ForeignKey(
+        "org.Category", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # The unit whose people form the peer group (the unit itself or its top-level unit);
+    # empty when the peer group is city-wide.
+    group_unit = models.ForeignKey(
+        "org.Unit", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank in group"))
+    group_size = models.PositiveIntegerField(_("group size"))
+    quota = models.PositiveIntegerField(_("places"))
+    outcome = models.CharField(_("result"), max_length=4, choices=Outcome)
+    veto_text = models.CharField(_("veto reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("ranking result")
+        verbose_name_plural = _("ranking results")
+        indexes = [models.Index(fields=["period", "unit"], name="ranking_period_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}/{self.person_id}: {self.rank}/{self.group_size}"
+
+    @property
+    def reason(self) -> str:
+        """Why the person has this result, in the user's language."""
+        if self.outcome == Outcome.VETOED:
+            return self.veto_text
+        params = {"rank": self.rank, "size": self.group_size, "quota": self.quota}
+        if self.outcome == Outcome.BY_RANK:
+            return _("rank %(rank)s of %(size)s, within %(quota)s places") % params
+        return _("rank %(rank)s of %(size)s, outside %(quota)s places") % params
+
+
+class NominationState(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class SpecialNomination(models.Model):
+    """Rule 3: a person outside the top share nominated for an outstanding contribution."""
+
+    period = models.ForeignKey("assessment.Period", on_delete=models.CASCADE, related_name="nominations")
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="nominations")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="nominations")
+    reason = models.TextField(_("reason"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=NominationState, default=NominationState.PROPOSED
+    )
+    nominated_by = models.CharField(_("nominated by"), max_length=150)
+    nominated_at = models.DateTimeField(_("nominated at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("special nomination")
+        verbose_name_plural = _("special nominations")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "person"], name="one_nomination_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.person}"
