@@ -45,7 +45,7 @@ class SelectionRules(models.Model):
         "assessment.Period", primary_key=True, on_delete=models.CASCADE, related_name="rules"
     )
     share_percent = models.DecimalField(
-        _("share eligible by rank (%)"),
+        _("share eligible by rank (percent)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("10"),
@@ -65,7 +65,7 @@ class SelectionRules(models.Model):
         _("a vetoed person's place passes to the next"), default=False
     )
     special_cap_percent = models.DecimalField(
-        _("special nomination cap (% of unit headcount)"),
+        _("special nomination cap (percent of unit headcount)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("2"),

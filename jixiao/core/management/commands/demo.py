@@ -1,0 +1,168 @@
+"""``jixiao demo``: a fresh database with a synthetic city, ranked, then served."""
+
+import importlib
+import random
+import secrets
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from jixiao.assessment.models import Period, VetoReason
+from jixiao.assessment.services import get_or_create_period
+from jixiao.core.commands import JixiaoCommand
+from jixiao.core.demo_city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_units
+from jixiao.imports.roster import ROSTER_COLUMNS, apply_roster_import, plan_roster_import
+from jixiao.imports.scores import SCORE_COLUMNS, apply_scores_import, plan_scores_import
+from jixiao.imports.source import open_source
+from jixiao.org.models import Category, Person, Unit
+from jixiao.selection.errors import NominationRefused
+from jixiao.selection.models import Outcome, RankingResult
+from jixiao.selection.nominations import nominate
+from jixiao.selection.ranking import rank_period, summarize
+
+DEMO_PERIOD = "2023H1"
+ACTOR = "demo"
+
+
+class Command(JixiaoCommand):
+    help = "Create a synthetic city (about 120 units, 8,000 people), rank 2023H1 and serve it on http://127.0.0.1:8000."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--reset", action="store_true", help="Empty the database first if it holds data.")
+        parser.add_argument("--people", type=int, default=8000, help="About how many people (default 8000).")
+        parser.add_argument("--seed", type=int, default=2023, help="Random seed; the same seed gives the same city.")
+        parser.add_argument("--no-serve", action="store_true", help="Only create the data; do not start the server.")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="Address to serve on (default 127.0.0.1:8000).")
+
+    def handle(self, *args, **options):
+        if options["people"] < 100:
+            raise CommandError(_("A demo city needs at least 100 people."))
+        if Person.objects.exists() or Period.objects.exists():
+            if not options["reset"]:
+                raise CommandError(
+                    _("The database already holds data. Run `jixiao demo --reset` to empty it and create the demo city.")
+                )
+            self.stdout.write(_("Emptying the database…"))
+            empty_database()
+
+        rng = random.Random(options["seed"])
+        units = demo_units(rng, options["people"])
+        veto_names = list(VetoReason.objects.values_list("name", flat=True))
+        people = demo_people(rng, units, veto_names)
+        folder = Path(settings.DATA_DIR) / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        roster_file = folder / f"roster-{DEMO_PERIOD}.xlsx"
+        scores_file = folder / f"scores-{DEMO_PERIOD}.xlsx"
+        write_sheet(
+            roster_file,
+            ["工号", "姓名", "性别", "单位", "人员类别", "职务"],
+            [(p.staff_id, p.name, p.gender, p.unit, p.category, p.post) for p in people],
+        )
+        write_sheet(
+            scores_file,
+            ["工号", "姓名", "总分", "否决事由"],
+            [(p.staff_id, p.name, float(p.total), p.veto) for p in people],
+        )
+
+        period, _created = get_or_create_period(DEMO_PERIOD)
+        self.stdout.write(_("Importing %(file)s…") % {"file": roster_file})
+        apply_roster_import(plan_roster_import(period, open_source(roster_file, ROSTER_COLUMNS)), actor=ACTOR)
+        arrange_units(units)
+        self.stdout.write(_("Importing %(file)s…") % {"file": scores_file})
+        apply_scores_import(plan_scores_import(period, open_source(scores_file, SCORE_COLUMNS)), actor=ACTOR)
+        self.stdout.write(_("Ranking %(period)s…") % {"period": DEMO_PERIOD})
+        rank_period(period, actor=ACTOR)
+        nominated = nominate_some(period, rng)
+        unit_summaries, city = summarize(period)
+
+        password = secrets.token_urlsafe(9)
+        create_admin(password)
+        self.stdout.write("")
+        self.stdout.write(
+            _(
+                "Demo city ready: %(units)s units, %(people)s people; %(period)s ranked: "
+                "%(by_rank)s eligible by rank, %(special)s special nominations, %(vetoed)s vetoed."
+            )
+            % {
+                "units": len(unit_summaries),
+                "people": city.headcount,
+                "period": DEMO_PERIOD,
+                "by_rank": city.by_rank,
+                "special": nominated,
+                "vetoed": city.vetoed,
+            }
+        )
+        self.stdout.write(_("Admin login: user %(user)s, password %(password)s") % {"user": "admin", "password": password})
+        self.stdout.write(_("The files imported are in %(folder)s.") % {"folder": folder})
+        if options["no_serve"]:
+            return
+        self.stdout.write(_("Open http://%(addr)s/ in a browser (Ctrl+C stops the server).") % {"addr": options["addr"]})
+        call_command("runserver", options["addr"], use_reloader=False, insecure_serving=True)
+
+
+def empty_database() -> None:
+    """Delete every row, then put back the reference data the migrations seed."""
+    call_command("flush", interactive=False, verbosity=0)
+    seed = importlib.import_module("jixiao.assessment.migrations.0002_default_veto_reasons")
+    seed.add_reasons(apps, None)
+
+
+def write_sheet(path: Path, headers: list[str], rows: list[tuple]) -> None:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+
+
+def arrange_units(units) -> None:
+    """Kinds, order and the unit tree (schools under education, hospitals under health)."""
+    by_name = {u.name: u for u in Unit.objects.all()}
+    with transaction.atomic():
+        for order, demo in enumerate(units, start=1):
+            unit = by_name[demo.name]
+            unit.kind = demo.kind
+            unit.sort_order = order
+            unit.parent = by_name[demo.parent] if demo.parent else None
+            unit.save()
+        for order, name in enumerate(CATEGORY_ORDER, start=1):
+            Category.objects.filter(name=name).update(sort_order=order)
+
+
+def nominate_some(period, rng: random.Random) -> int:
+    """In about half the units that may nominate, the best-placed person not selected."""
+    count = 0
+    for unit in Unit.objects.all():
+        if rng.random() < 0.5:
+            continue
+        candidate = (
+            RankingResult.objects.filter(period=period, unit=unit, outcome=Outcome.NOT_SELECTED)
+            .select_related("person")
+            .order_by("rank")
+            .first()
+        )
+        if candidate is None:
+            continue
+        try:
+            nominate(period, candidate.person.staff_id, rng.choice(SPECIAL_REASONS), actor=ACTOR)
+            count += 1
+        except NominationRefused:
+            continue  # the unit's cap is 0: too small to nominate anyone
+    return count
+
+
+def create_admin(password: str) -> None:
+    User = get_user_model()
+    user, _created = User.objects.get_or_create(username="admin")
+    user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()

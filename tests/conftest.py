@@ -1,0 +1,16 @@
+"""Shared test set-up. Tests by kind: tests/unit (pure rules), tests/integration
+(database, run on SQLite and PostgreSQL by ./test)."""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# Database examples are slower than pure ones and vary with the engine; a deadline would
+# only measure the machine.
+settings.register_profile(
+    "default",
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -1,0 +1,28 @@
+# Shared by ./demo and ./test: make a fresh Debian machine with Python ready.
+# Installs uv (through pip) and, through apt, the system packages named in $@ when missing.
+set -euo pipefail
+
+ensure_uv() {
+  command -v uv >/dev/null 2>&1 && return 0
+  if ! python3 -m uv --version >/dev/null 2>&1; then
+    echo "Installing uv…"
+    python3 -m pip install --quiet --user uv 2>/dev/null \
+      || python3 -m pip install --quiet --user --break-system-packages uv 2>/dev/null \
+      || python3 -m pip install --quiet uv
+  fi
+  # Wherever pip put its script, the module always runs.
+  uv() { python3 -m uv "$@"; }
+}
+
+ensure_debian_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
