@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentConfig(AppConfig):
     name = "jixiao.assessment"
     label = "assessment"
+    verbose_name = _("Assessment")
