@@ -280,7 +280,7 @@ def run_worker(args) -> None:
 
     from jixiao.assessment.models import Period, RosterEntry, Score
     from jixiao.selection.models import RankingResult, SelectionRules
-    from jixiao.selection.ranking import ranking_select_sql
+    from jixiao.selection.ranking import RESULT_COLUMNS, ranking_select_sql
 
     import_command = importlib.import_module("jixiao.imports.management.commands.import")
     select_command = importlib.import_module("jixiao.selection.management.commands.select")
@@ -339,11 +339,14 @@ def run_worker(args) -> None:
         # The app's own ranking SELECT into a temporary table: the statement without the
         # DELETE, the keyed results table, the command around it.
         app_sql = ranking_select_sql(SelectionRules.objects.get(period=period))
-        cursor.execute("DROP TABLE IF EXISTS bench_app")
-        with clock("app statement into temp table"):
-            cursor.execute(f"CREATE TEMP TABLE bench_app AS {app_sql}", [period.pk])
-        # Cross-check: the results table agrees with the bare statement on every rank.
         results_table = connection.ops.quote_name(RankingResult._meta.db_table)
+        cursor.execute("DROP TABLE IF EXISTS bench_app")
+        # Same columns as the results table; no key, no index (works on both engines).
+        cursor.execute(f"CREATE TEMP TABLE bench_app AS SELECT * FROM {results_table} WHERE 1 = 0")
+        columns = ", ".join(connection.ops.quote_name(c) for c in RESULT_COLUMNS)
+        with clock("app statement into temp table"):
+            cursor.execute(f"INSERT INTO bench_app ({columns}) {app_sql}", [period.pk])
+        # Cross-check: the results table agrees with the bare statement on every rank.
         cursor.execute(
             f"SELECT COUNT(*), SUM(CASE WHEN x.rank <> b.rnk OR x.group_size <> b.n THEN 1 ELSE 0 END) "
             f"FROM bench_bare b JOIN {results_table} x ON x.person_id = b.person_id AND x.period_id = %s",
@@ -471,6 +474,10 @@ def run_one(database: str, size: int, roster: Path, scores: Path, args, pg_setti
         return result
 
 
+def secs(seconds: float) -> str:
+    return f"{seconds:.3f}" if seconds < 1 else f"{seconds:.2f}" if seconds < 100 else f"{seconds:.1f}"
+
+
 def rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f}" if seconds > 0 else "∞"
 
@@ -479,7 +486,7 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def table(headers: list[str], rows: list[list]) -> str:
+def table(headers: list[str], rows: list[list], left: tuple[int, ...] = (0,)) -> str:
     import unicodedata
 
     def width(text: str) -> int:
@@ -492,8 +499,8 @@ def table(headers: list[str], rows: list[list]) -> str:
         parts = []
         for i, cell in enumerate(row):
             pad = " " * (widths[i] - width(cell))
-            parts.append(cell + pad if i == 0 else pad + cell)
-        lines.append("  ".join(parts))
+            parts.append(cell + pad if i in left else pad + cell)
+        lines.append("  ".join(parts).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -518,14 +525,14 @@ def describe_run(r: dict, meta: dict) -> str:
         rows.append(
             [
                 f"import {kind}",
-                f"{total:.2f}",
+                secs(total),
                 rate(n, total),
                 f"{cpu[f'import {kind}']:.2f}",
-                f"open {parts[0]:.2f} / plan {parts[1]:.2f} / apply {parts[2]:.2f} / rest {total - sum(parts):.2f}",
+                f"open {secs(parts[0])} / plan {secs(parts[1])} / apply {secs(parts[2])} / rest {secs(total - sum(parts))}",
             ]
         )
         bare = p[f"bare load {kind}"]
-        rows.append([f"  bare load {kind}", f"{bare:.2f}", rate(n, bare), f"{cpu[f'bare load {kind}']:.2f}", f"import / bare = {total / bare:.1f}×"])
+        rows.append([f"  bare load {kind}", secs(bare), rate(n, bare), f"{cpu[f'bare load {kind}']:.2f}", f"import / bare = {total / bare:.1f}×"])
     bare = r["bare_ranking"]
     for run in ("select first", "select rerun"):
         total = p[run]
@@ -533,27 +540,27 @@ def describe_run(r: dict, meta: dict) -> str:
         rows.append(
             [
                 run,
-                f"{total:.2f}",
+                secs(total),
                 "",
-                f"{cpu[run]:.2f}",
-                f"rank_period {rank:.2f} / summarize {summ:.2f} / rest {total - rank - summ:.2f}; "
+                secs(cpu[run]),
+                f"rank_period {secs(rank)} / summarize {secs(summ)} / rest {secs(total - rank - summ)}; "
                 f"select / bare = {total / bare:.2f}×, rank_period / bare = {rank / bare:.2f}×",
             ]
         )
-    rows.append(["  bare ranking", f"{bare:.2f}", "", "", f"best of {p['bare ranking 1']:.2f} (before) and {p['bare ranking 2']:.2f} (after the selects)"])
-    rows.append(["  app statement, temp table", f"{p['app statement into temp table']:.2f}", "", "", "ranking_select_sql alone, into a temporary table"])
-    rows.append(["export rows only", f"{p['export rows only']:.2f}", rate(n, p["export rows only"]), f"{cpu['export rows only']:.2f}", "ranking_rows(period) iterated, no file"])
+    rows.append(["  bare ranking", secs(bare), "", "", f"best of {secs(p['bare ranking 1'])} (before) and {secs(p['bare ranking 2'])} (after the selects)"])
+    rows.append(["  app statement, temp table", secs(p['app statement into temp table']), "", "", "ranking_select_sql alone, into a temporary table"])
+    rows.append(["export rows only", secs(p['export rows only']), rate(n, p["export rows only"]), secs(cpu['export rows only']), "ranking_rows(period) iterated, no file"])
     for suffix in ("csv", "xlsx"):
         rows.append(
             [
                 f"export {suffix}",
-                f"{p[f'export {suffix}']:.2f}",
+                secs(p[f"export {suffix}"]),
                 rate(n, p[f"export {suffix}"]),
                 f"{cpu[f'export {suffix}']:.2f}",
                 f"{r[f'export_{suffix}_bytes'] / 1e6:.1f} MB",
             ]
         )
-    lines.append(table(["phase", "wall s", "rows/s", "py cpu s", "detail"], rows))
+    lines.append(table(["phase", "wall s", "rows/s", "py cpu s", "detail"], rows, left=(0, 4)))
     check = r["cross_check"]
     lines.append(
         f"  outcomes: {r['outcomes']}; results vs bare statement: {check['matched']:,} matched, "
@@ -579,13 +586,13 @@ def summary(results: list[dict]) -> str:
                 f"{n:,}",
                 f"{roster_rate:,.0f}",
                 f"{scores_rate:,.0f}",
-                f"{first:.2f}",
-                f"{rerun:.2f}",
-                f"{bare:.2f}",
+                secs(first),
+                secs(rerun),
+                secs(bare),
                 f"{first / bare:.2f}×",
                 f"{rerun / bare:.2f}×",
-                f"{p['export csv']:.2f}",
-                f"{p['export xlsx']:.2f}",
+                secs(p['export csv']),
+                secs(p['export xlsx']),
             ]
         )
         checks = [

@@ -46,7 +46,17 @@ def throwaway_postgres(*, settings: dict[str, str] | None = None, database: str 
         subprocess.run([*as_user, *args], check=True, stdout=subprocess.DEVNULL)
 
     try:
-        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        run(
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         run(str(bindir / "pg_ctl"), "-D", str(data), "-o", flags, "-l", str(log), "-w", "start")
         try:
             run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database)

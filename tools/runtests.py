@@ -1,6 +1,6 @@
 """Run the whole test suite on SQLite, then on a throwaway PostgreSQL server.
 
-    uv run python -m tools.runtests [--sqlite-only | --postgres-only] [pytest arguments]
+uv run python -m tools.runtests [--sqlite-only | --postgres-only] [pytest arguments]
 """
 
 import os
@@ -31,9 +31,16 @@ def main(argv: list[str]) -> int:
         results["SQLite"] = pytest("SQLite", None, args)
     if "postgresql" in engines:
         # Durability is not under test: skipping fsync makes the suite several times faster.
-        with throwaway_postgres(settings={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}) as url:
+        with throwaway_postgres(
+            settings={"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+        ) as url:
             results["PostgreSQL"] = pytest("PostgreSQL", url, args)
-    print("\n" + "  ".join(f"{name}: {'passed' if code == 0 else f'FAILED ({code})'}" for name, code in results.items()))
+    print(
+        "\n"
+        + "  ".join(
+            f"{name}: {'passed' if code == 0 else f'FAILED ({code})'}" for name, code in results.items()
+        )
+    )
     return max(results.values(), default=0)
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import polib
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "jixiao" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+CATALOGUE = (
+    Path(__file__).resolve().parent.parent / "jixiao" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+)
 
 
 def main(mapping_file: str) -> int:

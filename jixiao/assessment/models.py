@@ -37,8 +37,9 @@ class Period(models.Model):
     start = models.DateField(_("start date"))
     end = models.DateField(_("end date"))
     state = models.CharField(_("state"), max_length=10, choices=PeriodState, default=PeriodState.OPEN)
-    # Set by every roster or score change, so a ranking older than it is known to be stale.
-    data_changed_at = models.DateTimeField(_("roster or scores last changed"), null=True, blank=True)
+    # Set by every change to the ranking's inputs (roster, scores, rules), so a ranking
+    # older than it is known to be stale.
+    data_changed_at = models.DateTimeField(_("ranking inputs last changed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("period")
@@ -51,9 +52,11 @@ class Period(models.Model):
     @property
     def title(self) -> str:
         year, half = self.code[:4], self.code[-1]
-        return _("%(year)s first half") % {"year": year} if half == "1" else _(
-            "%(year)s second half"
-        ) % {"year": year}
+        return (
+            _("%(year)s first half") % {"year": year}
+            if half == "1"
+            else _("%(year)s second half") % {"year": year}
+        )
 
 
 class RosterEntry(models.Model):

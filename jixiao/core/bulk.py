@@ -24,25 +24,19 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
         else:
             rows = list(rows)
             placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {quoted_table} ({column_list}) VALUES ({placeholders})", rows
-            )
+            cursor.executemany(f"INSERT INTO {quoted_table} ({column_list}) VALUES ({placeholders})", rows)
             count = len(rows)
     return count
 
 
-def update_rows(
-    table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence]
-) -> int:
+def update_rows(table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence]) -> int:
     """Set ``columns`` for each row ``(*values, key_value)``; returns the count."""
     if not rows:
         return 0
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {quote(table)} SET {assignments} WHERE {quote(key)} = %s", list(rows)
-        )
+        cursor.executemany(f"UPDATE {quote(table)} SET {assignments} WHERE {quote(key)} = %s", list(rows))
     return len(rows)
 
 

@@ -67,9 +67,7 @@ def ensure_schema(stderr) -> None:
         stderr.write(_("Empty database: creating the schema first."))
         call_command("migrate", verbosity=0, interactive=False)
         return
-    raise CommandError(
-        _("The database schema is out of date: run `jixiao migrate` first."), returncode=3
-    )
+    raise CommandError(_("The database schema is out of date: run `jixiao migrate` first."), returncode=3)
 
 
 class PeriodCommand(JixiaoCommand):
@@ -90,7 +88,6 @@ class PeriodCommand(JixiaoCommand):
             raise CommandError(" ".join(error.messages)) from None
         if created:
             self.stderr.write(
-                _("Period %(code)s did not exist: created with the default rules.")
-                % {"code": period.code}
+                _("Period %(code)s did not exist: created with the default rules.") % {"code": period.code}
             )
         return period

@@ -25,9 +25,7 @@ def text(value, *, max_length: int, required: bool) -> str:
     if required and not result:
         raise CellError(_("is empty"))
     if len(result) > max_length:
-        raise CellError(
-            _("is longer than %(max)s characters") % {"max": max_length}
-        )
+        raise CellError(_("is longer than %(max)s characters") % {"max": max_length})
     return result
 
 

@@ -44,7 +44,9 @@ def existing_people(staff_ids: Sequence[str]) -> dict[str, tuple[int, str, str]]
 def existing_roster(period, person_ids: Sequence[int]) -> dict[int, tuple[int, int, int, str]]:
     """person id → (entry id, unit id, category id, post) in the period."""
     wanted = set(person_ids)
-    select = "SELECT person_id, id, unit_id, category_id, post FROM assessment_rosterentry WHERE period_id = %s"
+    select = (
+        "SELECT person_id, id, unit_id, category_id, post FROM assessment_rosterentry WHERE period_id = %s"
+    )
     rows = _fetch(select, select + " AND person_id IN ({marks})", [period.pk], list(wanted))
     return {r[0]: r[1:] for r in rows if r[0] in wanted}
 

@@ -42,9 +42,7 @@ def sheet_rows(path: Path, data: bytes) -> list[Iterator[Row]]:
             % {"name": path.name}
         )
     if suffix not in {".csv", ".txt", ""}:
-        raise refuse(
-            _("Unsupported file type %(suffix)s: use .xlsx, .xls or .csv.") % {"suffix": suffix}
-        )
+        raise refuse(_("Unsupported file type %(suffix)s: use .xlsx, .xls or .csv.") % {"suffix": suffix})
     return [csv_rows(decode_text(data))]
 
 

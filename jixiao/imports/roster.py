@@ -60,8 +60,11 @@ class RosterPlan:
 
     @property
     def changed(self) -> int:
-        return len(self.new_people) + len(self.changed_people) + len(self.new_entries) + len(
-            self.changed_entries
+        return (
+            len(self.new_people)
+            + len(self.changed_people)
+            + len(self.new_entries)
+            + len(self.changed_entries)
         )
 
     def summary(self) -> dict:
@@ -87,7 +90,7 @@ def parse_rows(source: SourceFile) -> list[RosterRow]:
 
     for number, values in table.records(KEYS):
         parsed = {}
-        for key, value in zip(KEYS, values):
+        for key, value in zip(KEYS, values, strict=False):
             try:
                 parsed[key] = _parse_cell(key, value)
             except cells.CellError as error:
@@ -134,9 +137,7 @@ def plan_roster_import(period: Period, source: SourceFile) -> RosterPlan:
     unit_ids = dict(Unit.objects.values_list("name", "id"))
     category_ids = dict(Category.objects.values_list("name", "id"))
     plan.new_units = list(dict.fromkeys(r.unit for r in rows if r.unit not in unit_ids))
-    plan.new_categories = list(
-        dict.fromkeys(r.category for r in rows if r.category not in category_ids)
-    )
+    plan.new_categories = list(dict.fromkeys(r.category for r in rows if r.category not in category_ids))
     people = existing_people([r.staff_id for r in rows])
     entries = existing_roster(period, [p[0] for p in people.values()])
 
@@ -186,9 +187,7 @@ def apply_roster_import(plan: RosterPlan, *, actor: str, user=None) -> ImportRec
         new_staff_ids = {staff_id for staff_id, _name, _gender in plan.new_people}
         new_person_ids = {
             staff_id: pk
-            for staff_id, pk in Person.objects.filter(id__gt=last_person_id).values_list(
-                "staff_id", "id"
-            )
+            for staff_id, pk in Person.objects.filter(id__gt=last_person_id).values_list("staff_id", "id")
             if staff_id in new_staff_ids
         }
 

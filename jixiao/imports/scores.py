@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period, Score, VetoReason
-from jixiao.core.text import clean_text
 from jixiao.core.bulk import insert_rows, update_rows
+from jixiao.core.text import clean_text
 from jixiao.imports import cells
 from jixiao.imports.lookups import existing_scores, roster_by_staff_id
 from jixiao.imports.models import ImportKind, ImportRecord
@@ -25,7 +25,9 @@ from jixiao.selection.ranking import mark_period_changed
 SCORE_COLUMNS = (
     Column("staff_id", "工号", ("staff_id", "staff id", "职工号", "人员编号", "employee_id", "employee id")),
     Column("total", "总分", ("total", "score", "total score", "得分", "总得分", "考核总分")),
-    Column("veto", "否决事由", ("veto", "veto reason", "veto_reason", "否决原因", "否决情形"), required=False),
+    Column(
+        "veto", "否决事由", ("veto", "veto reason", "veto_reason", "否决原因", "否决情形"), required=False
+    ),
     Column("name", "姓名", ("name", "full name"), required=False),
 )
 KEYS = tuple(c.key for c in SCORE_COLUMNS)
@@ -65,9 +67,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
     headers = {c.key: table.headers.get(c.key, c.header) for c in SCORE_COLUMNS}
     has_veto_column = table.has("veto")
     records = list(table.records(KEYS))
-    roster = roster_by_staff_id(
-        period, [_staff_id_or_none(values[0]) for _number, values in records]
-    )
+    roster = roster_by_staff_id(period, [_staff_id_or_none(values[0]) for _number, values in records])
     reasons = {r.name: r.pk for r in VetoReason.objects.all()}
     reasons.update({r.code: r.pk for r in VetoReason.objects.all()})
 

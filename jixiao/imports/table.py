@@ -51,9 +51,7 @@ class Table:
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             width = len(values)
-            yield number, tuple(
-                values[i] if i is not None and i < width else None for i in indices
-            )
+            yield number, tuple(values[i] if i is not None and i < width else None for i in indices)
 
     def has(self, key: str) -> bool:
         return key in self.positions
@@ -93,7 +91,7 @@ def locate_table(sheets: list[Iterator[Row]], columns: Sequence[Column]) -> Tabl
 def _read_header(number, values, folded, columns, body) -> Table:
     table = Table(header_row=number, headers={}, positions={}, body=body)
     problems = []
-    for position, (raw, key) in enumerate(zip(values, folded)):
+    for position, (raw, key) in enumerate(zip(values, folded, strict=False)):
         if not key:
             continue
         column = next((c for c in columns if c.matches(key)), None)
@@ -102,8 +100,7 @@ def _read_header(number, values, folded, columns, body) -> Table:
         elif column.key in table.positions:
             problems.append(
                 ImportProblem(
-                    _("Column «%(column)s» appears twice in the header.")
-                    % {"column": column.header},
+                    _("Column «%(column)s» appears twice in the header.") % {"column": column.header},
                     row=number,
                 )
             )

@@ -1,5 +1,6 @@
 """Units, personnel categories and people: the city's reference data."""
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -49,15 +50,12 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def ancestors(self) -> list["Unit"]:
-        chain, node, seen = [], self.parent, {self.pk}
+    def clean(self) -> None:
+        node = self.parent
         while node is not None:
-            if node.pk in seen:
-                raise ValueError(f"unit tree has a cycle at {node}")
-            seen.add(node.pk)
-            chain.append(node)
+            if node.pk == self.pk:
+                raise ValidationError({"parent": _("A unit cannot be placed under itself or its own sub-unit.")})
             node = node.parent
-        return chain
 
     def save(self, *args, **kwargs) -> None:
         with transaction.atomic():
@@ -71,6 +69,16 @@ class Unit(models.Model):
             for child in self.children.all():
                 if child.root_id != root_id:
                     child.save()
+
+    def ancestors(self) -> list["Unit"]:
+        chain, node, seen = [], self.parent, {self.pk}
+        while node is not None:
+            if node.pk in seen:
+                raise ValueError(f"unit tree has a cycle at {node}")
+            seen.add(node.pk)
+            chain.append(node)
+            node = node.parent
+        return chain
 
 
 class Category(models.Model):

@@ -57,7 +57,9 @@ def ranking_rows(period: Period) -> Iterable[tuple]:
     """One row per ranked person, by unit, category and rank."""
     rows = (
         RankingResult.objects.filter(period=period)
-        .order_by("unit__sort_order", "unit_id", "category__sort_order", "category_id", "rank", "person__staff_id")
+        .order_by(
+            "unit__sort_order", "unit_id", "category__sort_order", "category_id", "rank", "person__staff_id"
+        )
         .values_list(
             "person__staff_id",
             "person__name",
@@ -80,9 +82,7 @@ def write_csv(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequen
         writer = csv.writer(handle)
         writer.writerow([c.header for c in columns])
         for row in rows:
-            writer.writerow(
-                [f"{v:.2f}" if isinstance(v, Decimal) else escape_formula(v) for v in row]
-            )
+            writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else escape_formula(v) for v in row])
             count += 1
     return count
 

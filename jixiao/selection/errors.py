@@ -25,15 +25,11 @@ REFUSAL_MESSAGES = {
     NominationRefusal.REASON_TOO_SHORT: _(
         "The reason must be at least %(minimum)s characters long (it has %(length)s)."
     ),
-    NominationRefusal.NOT_ON_ROSTER: _(
-        "Staff ID %(staff_id)s is not on the roster of %(period)s."
-    ),
+    NominationRefusal.NOT_ON_ROSTER: _("Staff ID %(staff_id)s is not on the roster of %(period)s."),
     NominationRefusal.NOT_ON_UNIT_ROSTER: _(
         "Staff ID %(staff_id)s is not on the roster of %(unit)s in %(period)s."
     ),
-    NominationRefusal.NOT_ASSESSED: _(
-        "%(name)s has no total for %(period)s and cannot be nominated."
-    ),
+    NominationRefusal.NOT_ASSESSED: _("%(name)s has no total for %(period)s and cannot be nominated."),
     NominationRefusal.RANKING_OUT_OF_DATE: _(
         "The ranking of %(period)s is missing or older than the latest roster or score "
         "change: run `jixiao select --period %(period)s` first."

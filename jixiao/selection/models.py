@@ -58,12 +58,8 @@ class SelectionRules(models.Model):
     tie_policy = models.CharField(
         _("ties at the cut-off"), max_length=20, choices=TiePolicy, default=TiePolicy.SHARE_RANK
     )
-    peer_scope = models.CharField(
-        _("peer group"), max_length=10, choices=PeerScope, default=PeerScope.UNIT
-    )
-    fill_vetoed_places = models.BooleanField(
-        _("a vetoed person's place passes to the next"), default=False
-    )
+    peer_scope = models.CharField(_("peer group"), max_length=10, choices=PeerScope, default=PeerScope.UNIT)
+    fill_vetoed_places = models.BooleanField(_("a vetoed person's place passes to the next"), default=False)
     special_cap_percent = models.DecimalField(
         _("special nomination cap (percent of unit headcount)"),
         max_digits=5,
@@ -84,6 +80,13 @@ class SelectionRules(models.Model):
 
     def __str__(self) -> str:
         return str(self.period)
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # New rules make the stored ranking stale until it is recomputed.
+        from jixiao.selection.ranking import mark_period_changed
+
+        mark_period_changed(self.period)
 
     def ranking_rules(self) -> rules.RankingRules:
         return rules.RankingRules(
@@ -115,6 +118,9 @@ class RankingRun(models.Model):
         verbose_name_plural = _("ranking runs")
         get_latest_by = "ran_at"
 
+    def __str__(self) -> str:
+        return f"{self.period} {self.ran_at:%Y-%m-%d %H:%M}"
+
 
 class RankingResult(models.Model):
     """A person's place in their peer group, as last computed for the period.
@@ -130,9 +136,7 @@ class RankingResult(models.Model):
     person = models.ForeignKey(
         "org.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
-    unit = models.ForeignKey(
-        "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     category = models.ForeignKey(
         "org.Category", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )

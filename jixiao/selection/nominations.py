@@ -45,9 +45,7 @@ def nominate(
             .first()
         )
         if entry is None:
-            raise NominationRefused(
-                NominationRefusal.NOT_ON_ROSTER, staff_id=staff_id, period=period.code
-            )
+            raise NominationRefused(NominationRefusal.NOT_ON_ROSTER, staff_id=staff_id, period=period.code)
         if unit is not None and entry.unit_id != unit.pk:
             raise NominationRefused(
                 NominationRefusal.NOT_ON_UNIT_ROSTER,
@@ -59,9 +57,7 @@ def nominate(
         # One nomination at a time per unit, so two at once cannot both take the last place.
         Unit.objects.select_for_update().filter(pk=entry.unit_id).first()
         if not hasattr(entry, "score"):
-            raise NominationRefused(
-                NominationRefusal.NOT_ASSESSED, name=person.name, period=period.code
-            )
+            raise NominationRefused(NominationRefusal.NOT_ASSESSED, name=person.name, period=period.code)
         if not ranking_is_current(period):
             raise NominationRefused(NominationRefusal.RANKING_OUT_OF_DATE, period=period.code)
         result = RankingResult.objects.get(period=period, person=person)
@@ -72,9 +68,7 @@ def nominate(
                 NominationRefusal.ELIGIBLE_BY_RANK, name=person.name, reason=result.reason
             )
         if SpecialNomination.objects.filter(period=period, person=person).exists():
-            raise NominationRefused(
-                NominationRefusal.ALREADY_NOMINATED, name=person.name, period=period.code
-            )
+            raise NominationRefused(NominationRefusal.ALREADY_NOMINATED, name=person.name, period=period.code)
         headcount = RosterEntry.objects.filter(period=period, unit=entry.unit).count()
         cap = selection_rules.special_cap(headcount)
         used = SpecialNomination.objects.filter(

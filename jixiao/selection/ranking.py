@@ -128,6 +128,21 @@ def mark_period_changed(period: Period) -> None:
     Period.objects.filter(pk=period.pk).update(data_changed_at=period.data_changed_at)
 
 
+def conflicting_nominations(period: Period):
+    """Proposed nominations whose nominee the current ranking makes eligible by rank or
+    vetoed: the unit must withdraw them (rule 3 is only for people outside the top share)."""
+    placed = RankingResult.objects.filter(period=period).exclude(outcome=Outcome.NOT_SELECTED)
+    return (
+        SpecialNomination.objects.filter(
+            period=period,
+            state=NominationState.PROPOSED,
+            person_id__in=placed.values("person_id"),
+        )
+        .select_related("person", "unit")
+        .order_by("unit__sort_order", "person__staff_id")
+    )
+
+
 @dataclass
 class UnitSummary:
     name: str

@@ -38,9 +38,15 @@ class Command(JixiaoCommand):
         super().add_arguments(parser)
         parser.add_argument("--reset", action="store_true", help="Empty the database first if it holds data.")
         parser.add_argument("--people", type=int, default=8000, help="About how many people (default 8000).")
-        parser.add_argument("--seed", type=int, default=2023, help="Random seed; the same seed gives the same city.")
-        parser.add_argument("--no-serve", action="store_true", help="Only create the data; do not start the server.")
-        parser.add_argument("--addr", default="127.0.0.1:8000", help="Address to serve on (default 127.0.0.1:8000).")
+        parser.add_argument(
+            "--seed", type=int, default=2023, help="Random seed; the same seed gives the same city."
+        )
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Only create the data; do not start the server."
+        )
+        parser.add_argument(
+            "--addr", default="127.0.0.1:8000", help="Address to serve on (default 127.0.0.1:8000)."
+        )
 
     def handle(self, *args, **options):
         if options["people"] < 100:
@@ -48,7 +54,9 @@ class Command(JixiaoCommand):
         if Person.objects.exists() or Period.objects.exists():
             if not options["reset"]:
                 raise CommandError(
-                    _("The database already holds data. Run `jixiao demo --reset` to empty it and create the demo city.")
+                    _(
+                        "The database already holds data. Run `jixiao demo --reset` to empty it and create the demo city."
+                    )
                 )
             self.stdout.write(_("Emptying the database…"))
             empty_database()
@@ -100,11 +108,15 @@ class Command(JixiaoCommand):
                 "vetoed": city.vetoed,
             }
         )
-        self.stdout.write(_("Admin login: user %(user)s, password %(password)s") % {"user": "admin", "password": password})
+        self.stdout.write(
+            _("Admin login: user %(user)s, password %(password)s") % {"user": "admin", "password": password}
+        )
         self.stdout.write(_("The files imported are in %(folder)s.") % {"folder": folder})
         if options["no_serve"]:
             return
-        self.stdout.write(_("Open http://%(addr)s/ in a browser (Ctrl+C stops the server).") % {"addr": options["addr"]})
+        self.stdout.write(
+            _("Open http://%(addr)s/ in a browser (Ctrl+C stops the server).") % {"addr": options["addr"]}
+        )
         call_command("runserver", options["addr"], use_reloader=False, insecure_serving=True)
 
 

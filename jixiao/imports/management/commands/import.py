@@ -48,7 +48,9 @@ class Command(PeriodCommand):
                 % {"file": path.name, "count": len(refused.problems)}
             ) from None
         if options["dry_run"]:
-            self.stdout.write(_("Checked %(file)s: no problems found; nothing was written.") % {"file": path.name})
+            self.stdout.write(
+                _("Checked %(file)s: no problems found; nothing was written.") % {"file": path.name}
+            )
         else:
             apply_import(plan, actor=self.actor(options))
             self.stdout.write(

@@ -34,7 +34,9 @@ class Command(PeriodCommand):
             )
         if not ranking_is_current(period):
             self.stderr.write(
-                _("Warning: the roster or scores changed after the last ranking; run `jixiao select` to update it.")
+                _(
+                    "Warning: the roster or scores changed after the last ranking; run `jixiao select` to update it."
+                )
             )
         columns, rows = LISTS[options["list"]]
         count = export_table(path, columns, rows(period), title=f"{period.code} {options['list']}")

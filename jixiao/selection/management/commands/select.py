@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from jixiao.core.commands import PeriodCommand
 from jixiao.core.text import format_table
-from jixiao.selection.ranking import rank_period, summarize
+from jixiao.selection.ranking import conflicting_nominations, rank_period, summarize
 
 
 class Command(PeriodCommand):
@@ -30,7 +30,9 @@ class Command(PeriodCommand):
         rows = [cells(u.name, u) for u in units] + [cells(_("City total"), city)]
         self.stdout.write(format_table(headers, rows))
         self.stdout.write(
-            _("Ranked %(ranked)s people of %(period)s in %(units)s units: %(by_rank)s eligible by rank, %(vetoed)s vetoed.")
+            _(
+                "Ranked %(ranked)s people of %(period)s in %(units)s units: %(by_rank)s eligible by rank, %(vetoed)s vetoed."
+            )
             % {
                 "ranked": run.ranked,
                 "period": period.code,
@@ -39,6 +41,13 @@ class Command(PeriodCommand):
                 "vetoed": city.vetoed,
             }
         )
+        for nomination in conflicting_nominations(period):
+            self.stderr.write(
+                _(
+                    "Warning: %(person)s of %(unit)s is nominated as special but is now eligible by rank or vetoed."
+                )
+                % {"person": nomination.person, "unit": nomination.unit}
+            )
         unassessed = city.headcount - city.assessed
         if unassessed:
             self.stdout.write(
