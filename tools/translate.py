@@ -1,6 +1,6 @@
 """Fill the zh_Hans catalogue from a mapping of msgid → translation, then compile it.
 
-    uv run --with polib python -m tools.translate MAPPING.py
+    uv run python -m tools.translate MAPPING.py
 
 MAPPING.py defines ZH (msgid → msgstr) and PLURAL (msgid → one msgstr: Chinese has one
 plural form). Existing translations are kept unless the mapping gives a new one; the
