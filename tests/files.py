@@ -1,13 +1,16 @@
 """Real spreadsheet files for tests: written the way Excel, WPS and LibreOffice save them,
-and read back the way another program would read an export.
+and read back the way another program would read an export. Also the two things every
+file test needs around them: running ``jixiao`` in-process and a dump of the tables an
+import may write.
 
-Rows are lists of cell values, the header first. Nothing here touches the database.
+Rows are lists of cell values, the header first.
 """
 
 import codecs
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -139,3 +142,82 @@ def roster_rows(people: Sequence[Sequence], *, header: Sequence[str] = ROSTER_HE
 
 def scores_rows(scores: Sequence[Sequence], *, header: Sequence[str] = SCORES_HEADER) -> list[list]:
     return [list(header), *[list(s) for s in scores]]
+
+
+# --------------------------------------------------------------------------- the command
+
+
+@dataclass(frozen=True)
+class Run:
+    status: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+def jixiao(capsys, *args) -> Run:
+    """``jixiao ARGS…`` run in-process as the installed script runs it (argv parsing,
+    refusals → message on stderr and a non-zero exit), on the test database.
+
+    The command closes every database connection when it ends, as a process about to
+    exit should; inside a test that would end the test's transaction on PostgreSQL, so
+    the close is skipped for the duration of the call.
+    """
+    from django.core.management import execute_from_command_line
+    from django.db import connections
+
+    capsys.readouterr()
+    connections.close_all = lambda: None
+    try:
+        execute_from_command_line(["jixiao", *(str(a) for a in args)])
+        status = 0
+    except SystemExit as exit:
+        status = exit.code if isinstance(exit.code, int) else 1
+    finally:
+        del connections.close_all
+    captured = capsys.readouterr()
+    return Run(status, captured.out, captured.err)
+
+
+# --------------------------------------------------------------------------- the database
+
+
+def table_dump(*, with_import_records: bool = False) -> dict[str, list[tuple]]:
+    """Every row of the tables an import, a ranking or a nomination writes, ordered, as
+    plain tuples (decimals as text so SQLite and PostgreSQL compare alike)."""
+    from jixiao.assessment.models import Period, RosterEntry, Score
+    from jixiao.imports.models import ImportRecord
+    from jixiao.org.models import Category, Person, Unit
+    from jixiao.selection.models import RankingResult, RankingRun, SelectionRules, SpecialNomination
+
+    def rows(queryset, *fields):
+        return [
+            tuple(str(v) if v is not None and not isinstance(v, (int, str, bool)) else v for v in row)
+            for row in queryset.order_by(*fields[:1]).values_list(*fields)
+        ]
+
+    dump = {
+        "unit": rows(Unit.objects, "id", "name", "kind", "parent_id", "root_id", "sort_order"),
+        "category": rows(Category.objects, "id", "name", "sort_order"),
+        "person": rows(Person.objects, "id", "staff_id", "name", "gender"),
+        "period": rows(Period.objects, "id", "code", "start", "end", "state", "data_changed_at"),
+        "rules": rows(SelectionRules.objects, "period_id"),
+        "roster": rows(RosterEntry.objects, "id", "period_id", "person_id", "unit_id", "category_id", "post"),
+        "score": rows(Score.objects, "entry_id", "total", "veto_text", "veto_reason_id"),
+        "ranking_run": rows(RankingRun.objects, "id", "period_id", "ranked"),
+        "ranking": rows(
+            RankingResult.objects, "person_id", "period_id", "unit_id", "category_id", "total", "rank",
+            "group_size", "quota", "outcome", "veto_text",
+        ),
+        "nomination": rows(SpecialNomination.objects, "id", "person_id", "unit_id", "reason", "state"),
+    }
+    if with_import_records:
+        dump["import"] = rows(ImportRecord.objects, "id", "kind", "file_name", "file_sha256", "rows", "changed")
+    return dump
+
+
+def row_counts() -> dict[str, int]:
+    return {name: len(rows) for name, rows in table_dump(with_import_records=True).items()}

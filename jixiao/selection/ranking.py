@@ -173,7 +173,7 @@ def summarize(period: Period) -> tuple[list[UnitSummary], UnitSummary]:
         )
     results = (
         RankingResult.objects.filter(period=period)
-        .values("unit_id")
+        .values("unit_id", "unit__name")
         .annotate(
             assessed=Count("person_id"),
             vetoed=Count("person_id", filter=Q(outcome=Outcome.VETOED)),
@@ -181,8 +181,12 @@ def summarize(period: Period) -> tuple[list[UnitSummary], UnitSummary]:
         )
         .order_by()
     )
+    # A stale ranking or a nomination may name a unit no longer on the roster: list it too.
+    def unit_row(row) -> UnitSummary:
+        return units.setdefault(row["unit_id"], UnitSummary(name=row["unit__name"]))
+
     for row in results:
-        summary = units[row["unit_id"]]
+        summary = unit_row(row)
         summary.assessed, summary.vetoed, summary.by_rank = (
             row["assessed"],
             row["vetoed"],
@@ -195,8 +199,7 @@ def summarize(period: Period) -> tuple[list[UnitSummary], UnitSummary]:
         .order_by()
     )
     for row in nominations:
-        # A nominee's unit is where they stood when nominated; a later roster may differ.
-        units.setdefault(row["unit_id"], UnitSummary(name=row["unit__name"])).special = row["count"]
+        unit_row(row).special = row["count"]
 
     city = UnitSummary(name="")
     for summary in units.values():

@@ -9,6 +9,7 @@ the implementation.
 import math
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import assume, example, given
@@ -39,8 +40,12 @@ TIE_POLICIES = st.sampled_from(list(TiePolicy))
 SHARES_BP = st.integers(min_value=0, max_value=BASIS_POINTS)
 COUNTS = st.integers(min_value=0, max_value=5_000)
 # Few distinct values, so that ties (also at the cut-off) are frequent.
-TOTALS = st.sampled_from([Decimal(v) for v in ("60.00", "72.50", "80.00", "85.25", "85.30", "90.00", "95.75", "100.00")])
+TOTALS = st.sampled_from(
+    [Decimal(v) for v in ("60.00", "72.50", "80.00", "85.25", "85.30", "90.00", "95.75", "100.00")]
+)
 GROUPS = st.lists(TOTALS, min_size=1, max_size=40)
+
+VETO_PROBABILITIES = st.sampled_from([0, 0.1, 0.3, 0.6])
 
 
 def percent_text(share_bp: int) -> str:
@@ -53,11 +58,11 @@ def exact_share(count: int, share_bp: int) -> Fraction:
 
 
 @st.composite
-def peer_groups(draw, *, veto_probability=st.sampled_from([0, 0.1, 0.3, 0.6])):
+def peer_groups(draw, *, veto_probability=VETO_PROBABILITIES):
     totals = draw(GROUPS)
     p = draw(veto_probability)
     vetoes = draw(st.lists(st.floats(0, 1), min_size=len(totals), max_size=len(totals)))
-    return [Member(key=i, total=t, vetoed=v < p) for i, (t, v) in enumerate(zip(totals, vetoes))]
+    return [Member(key=i, total=t, vetoed=v < p) for i, (t, v) in enumerate(zip(totals, vetoes, strict=True))]
 
 
 RANKING_RULES = st.builds(
@@ -105,7 +110,8 @@ def test_whole_percent_as_int(percent):
 
 
 @pytest.mark.parametrize(
-    "percent", ["0.001", "12.345", "101", "100.01", "-1", "-0.01", Decimal("0.005"), 101, -5, "NaN", "Infinity"]
+    "percent",
+    ["0.001", "12.345", "101", "100.01", "-1", "-0.01", Decimal("0.005"), 101, -5, "NaN", "Infinity"],
 )
 def test_shares_finer_than_a_hundredth_or_outside_0_to_100_are_refused(percent):
     with pytest.raises(ValueError):
@@ -205,7 +211,7 @@ def test_ties_share_a_rank_and_the_next_rank_is_skipped(totals):
     ranks = {t: competition_rank(t, totals) for t in totals}
     assert ranks[max(totals)] == 1
     ordered = sorted(set(totals), reverse=True)
-    for better, worse in zip(ordered, ordered[1:]):
+    for better, worse in pairwise(ordered):
         # "1, 2, 2, 4": the rank after a tie of k skips k - 1 numbers.
         assert ranks[worse] == ranks[better] + totals.count(better)
     assert ranks[ordered[-1]] == len(totals) - totals.count(ordered[-1]) + 1
@@ -252,7 +258,9 @@ def test_a_straddling_tie_passes_nobody_under_exclude_straddling(totals, data):
 @given(GROUPS, st.integers(0, 45))
 def test_share_rank_exceeds_the_quota_only_by_people_tied_at_the_cut_off(totals, places):
     ordered = sorted(totals, reverse=True)
-    passing = sorted((t for t in totals if eligible_by_rank(t, totals, places, TiePolicy.SHARE_RANK)), reverse=True)
+    passing = sorted(
+        (t for t in totals if eligible_by_rank(t, totals, places, TiePolicy.SHARE_RANK)), reverse=True
+    )
     assert len(passing) >= min(places, len(totals))  # never fewer than the places
     extra = passing[places:]
     if extra:
@@ -300,7 +308,10 @@ def test_vetoed_people_keep_their_rank(members, rules):
     without filling places."""
     placements = place_peer_group(members, rules)
     unvetoed = [Member(m.key, m.total) for m in members]
-    for other_rules in (rules, RankingRules(**{**rules.__dict__, "fill_vetoed_places": not rules.fill_vetoed_places})):
+    for other_rules in (
+        rules,
+        RankingRules(**{**rules.__dict__, "fill_vetoed_places": not rules.fill_vetoed_places}),
+    ):
         for key, p in place_peer_group(unvetoed, other_rules).items():
             assert placements[key].rank == p.rank
     totals = [m.total for m in members]
@@ -308,7 +319,9 @@ def test_vetoed_people_keep_their_rank(members, rules):
         assert placements[m.key].rank == competition_rank(m.total, totals)
 
 
-@given(peer_groups(), RANKING_RULES.map(lambda r: RankingRules(**{**r.__dict__, "fill_vetoed_places": False})))
+@given(
+    peer_groups(), RANKING_RULES.map(lambda r: RankingRules(**{**r.__dict__, "fill_vetoed_places": False}))
+)
 def test_without_fill_a_veto_does_not_let_the_next_person_in(members, rules):
     eligible = by_rank(place_peer_group(members, rules))
     nobody_vetoed = by_rank(place_peer_group([Member(m.key, m.total) for m in members], rules))
@@ -325,7 +338,7 @@ def test_with_fill_the_places_go_to_the_people_not_vetoed(members, rules):
     places = quota(len(members), rules.share_bp, rules.rounding, rules.min_quota)
     clean = [m for m in members if not m.vetoed]
     expected = reference_eligible([m.total for m in clean], places, rules.tie_policy)
-    assert by_rank(placements) == {m.key for m, ok in zip(clean, expected) if ok}
+    assert by_rank(placements) == {m.key for m, ok in zip(clean, expected, strict=True) if ok}
     # Same count as the clean group would get with the original quota.
     clean_with_original_quota = place_peer_group(
         clean, RankingRules(share_bp=0, min_quota=places, tie_policy=rules.tie_policy)
@@ -337,8 +350,12 @@ def test_with_fill_the_places_go_to_the_people_not_vetoed(members, rules):
 
 @given(peer_groups(), RANKING_RULES)
 def test_filling_never_takes_a_place_away_and_changes_nothing_without_vetoes(members, rules):
-    with_fill = by_rank(place_peer_group(members, RankingRules(**{**rules.__dict__, "fill_vetoed_places": True})))
-    without = by_rank(place_peer_group(members, RankingRules(**{**rules.__dict__, "fill_vetoed_places": False})))
+    with_fill = by_rank(
+        place_peer_group(members, RankingRules(**{**rules.__dict__, "fill_vetoed_places": True}))
+    )
+    without = by_rank(
+        place_peer_group(members, RankingRules(**{**rules.__dict__, "fill_vetoed_places": False}))
+    )
     assert without <= with_fill
     if not any(m.vetoed for m in members):
         assert with_fill == without
@@ -350,7 +367,7 @@ def test_without_vetoes_the_group_follows_eligible_by_rank(members, rules):
     totals = [m.total for m in members]
     places = quota(len(members), rules.share_bp, rules.rounding, rules.min_quota)
     expected = reference_eligible(totals, places, rules.tie_policy)
-    for m, ok in zip(members, expected):
+    for m, ok in zip(members, expected, strict=True):
         assert placements[m.key].outcome == (Outcome.BY_RANK if ok else Outcome.NOT_SELECTED)
 
 
@@ -423,7 +440,14 @@ def test_min_quota_1_gives_a_group_of_5_one_place():
 
 def test_round_half_up_with_minimum_1():
     rules = RankingRules(rounding=QuotaRounding.HALF_UP, min_quota=1)
-    assert [quota(n, 1000, rules.rounding, rules.min_quota) for n in (1, 4, 14, 15, 24, 25)] == [1, 1, 1, 2, 2, 3]
+    assert [quota(n, 1000, rules.rounding, rules.min_quota) for n in (1, 4, 14, 15, 24, 25)] == [
+        1,
+        1,
+        1,
+        2,
+        2,
+        3,
+    ]
 
 
 def test_tie_at_the_cut_off_shares_the_rank_by_default():
