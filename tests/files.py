@@ -182,6 +182,13 @@ def jixiao(capsys, *args) -> Run:
     return Run(status, captured.out, captured.err)
 
 
+def jixiao_ok(capsys, *args) -> Run:
+    """``jixiao ARGS…`` that must succeed."""
+    run = jixiao(capsys, *args)
+    assert run.status == 0, run.err
+    return run
+
+
 # --------------------------------------------------------------------------- the database
 
 
@@ -209,13 +216,24 @@ def table_dump(*, with_import_records: bool = False) -> dict[str, list[tuple]]:
         "score": rows(Score.objects, "entry_id", "total", "veto_text", "veto_reason_id"),
         "ranking_run": rows(RankingRun.objects, "id", "period_id", "ranked"),
         "ranking": rows(
-            RankingResult.objects, "person_id", "period_id", "unit_id", "category_id", "total", "rank",
-            "group_size", "quota", "outcome", "veto_text",
+            RankingResult.objects,
+            "person_id",
+            "period_id",
+            "unit_id",
+            "category_id",
+            "total",
+            "rank",
+            "group_size",
+            "quota",
+            "outcome",
+            "veto_text",
         ),
         "nomination": rows(SpecialNomination.objects, "id", "person_id", "unit_id", "reason", "state"),
     }
     if with_import_records:
-        dump["import"] = rows(ImportRecord.objects, "id", "kind", "file_name", "file_sha256", "rows", "changed")
+        dump["import"] = rows(
+            ImportRecord.objects, "id", "kind", "file_name", "file_sha256", "rows", "changed"
+        )
     return dump
 
 

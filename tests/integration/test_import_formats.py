@@ -13,6 +13,7 @@ from jixiao.imports.models import ImportRecord
 from jixiao.org.models import Category, Person, Unit, UnitKind
 from tests.files import (
     jixiao,
+    jixiao_ok,
     roster_rows,
     scores_rows,
     write_csv,
@@ -94,8 +95,8 @@ def test_roster_and_scores_in_every_format(tmp_path, capsys, name, options):
 def test_import_record_says_who_when_which_file_and_rows(tmp_path, capsys):
     roster = write_xlsx(tmp_path / "花名册.xlsx", roster_rows(PEOPLE))
     scores = write_csv(tmp_path / "成绩.csv", scores_rows(SCORES), encoding="gbk")
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1", "--actor", "人事科小王").status == 0
-    assert jixiao(capsys, "import", "scores", scores, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1", "--actor", "人事科小王")
+    jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1")
 
     records = list(ImportRecord.objects.order_by("id"))
     assert [(r.kind, r.period.code, r.file_name, r.rows, r.changed) for r in records] == [
@@ -114,8 +115,8 @@ def test_import_record_says_who_when_which_file_and_rows(tmp_path, capsys):
 def test_xlsx_with_a_title_row_above_the_header(tmp_path, capsys):
     roster = write_xlsx(tmp_path / "roster.xlsx", roster_rows(PEOPLE), title="2023年上半年绩效考核花名册")
     scores = write_xlsx(tmp_path / "scores.xlsx", scores_rows(SCORES), title="2023年上半年考核成绩汇总表")
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "import", "scores", scores, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
+    jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1")
     assert roster_state() == sorted(tuple(p) for p in PEOPLE)
     assert scores_state() == EXPECTED_TOTALS
 
@@ -128,7 +129,7 @@ def test_xlsx_staff_ids_as_numbers_formatted_000000_keep_their_zeros(tmp_path, c
     scores = write_xlsx(
         tmp_path / "scores.xlsx", scores_rows([[123, 88.5], [10000, 77]]), number_formats={0: "000000"}
     )
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
     run = jixiao(capsys, "import", "scores", scores, "--period", "2023H1")
     assert run.status == 0, run.err
     assert sorted(Person.objects.values_list("staff_id", flat=True)) == ["000123", "010000"]
@@ -146,7 +147,7 @@ def test_xls_with_numbers(tmp_path, capsys):
         number_formats={0: "000000"},
         title="2023年上半年考核成绩",
     )
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
     run = jixiao(capsys, "import", "scores", scores, "--period", "2023H1")
     assert run.status == 0, run.err
     assert "  有 1 个总分超过两位小数，已四舍五入保留两位" in run.out.splitlines()
@@ -157,15 +158,18 @@ def test_plain_number_staff_ids_become_their_digits(tmp_path, capsys):
     """A General-format number cell is the digits the user sees: no ``.0``."""
     people = [[123, "张三", "市财政局", "一般干部", "科员"], [4567.0, "李四", "市财政局", "一般干部", "科员"]]
     roster = write_xlsx(tmp_path / "roster.xlsx", roster_rows(people))
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
     assert sorted(Person.objects.values_list("staff_id", flat=True)) == ["123", "4567"]
 
 
 def test_text_staff_ids_keep_their_zeros_in_every_format(tmp_path, capsys):
-    people = [["000001", "张三", "市财政局", "一般干部", "科员"], ["0000000", "李四", "市财政局", "一般干部", "科员"]]
+    people = [
+        ["000001", "张三", "市财政局", "一般干部", "科员"],
+        ["0000000", "李四", "市财政局", "一般干部", "科员"],
+    ]
     for index, (name, options) in enumerate(FORMATS):
         path = write_table(tmp_path / f"{index}-{name}", roster_rows(people), **options)
-        assert jixiao(capsys, "import", "roster", path, "--period", "2023H1").status == 0
+        jixiao_ok(capsys, "import", "roster", path, "--period", "2023H1")
     assert sorted(Person.objects.values_list("staff_id", flat=True)) == ["0000000", "000001"]
     assert Person.objects.count() == 2
 
@@ -174,7 +178,7 @@ def test_english_header_aliases(tmp_path, capsys):
     roster = write_csv(
         tmp_path / "roster.csv",
         roster_rows(
-            [p + [g] for p, g in zip(PEOPLE, ["男", "女", "F", "male"])],
+            [p + [g] for p, g in zip(PEOPLE, ["男", "女", "F", "male"], strict=True)],
             header=["Staff ID", "Name", "Unit", "Category", "Post", "Gender"],
         ),
     )
@@ -185,7 +189,7 @@ def test_english_header_aliases(tmp_path, capsys):
             header=["staff_id", "Score", "Veto reason", "name"],
         ),
     )
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
     run = jixiao(capsys, "import", "scores", scores, "--period", "2023H1")
     assert run.status == 0, run.err
     assert roster_state() == sorted(tuple(p) for p in PEOPLE)
@@ -202,7 +206,8 @@ def test_english_header_aliases(tmp_path, capsys):
 
 def test_headers_with_required_marks_full_width_forms_and_spaces(tmp_path, capsys):
     roster = write_xlsx(
-        tmp_path / "roster.xlsx", roster_rows(PEOPLE, header=["工号*", " 姓 名 ", "单位：", "人员类别＊", "职务"])
+        tmp_path / "roster.xlsx",
+        roster_rows(PEOPLE, header=["工号*", " 姓 名 ", "单位：", "人员类别＊", "职务"]),
     )
     run = jixiao(capsys, "import", "roster", roster, "--period", "2023H1")
     assert run.status == 0, run.err
@@ -212,8 +217,8 @@ def test_headers_with_required_marks_full_width_forms_and_spaces(tmp_path, capsy
 def test_semicolon_and_tab_separated_csv(tmp_path, capsys):
     roster = write_csv(tmp_path / "roster.csv", roster_rows(PEOPLE), delimiter=";", encoding="gbk")
     scores = write_csv(tmp_path / "scores.txt", scores_rows(SCORES), delimiter="\t")
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "import", "scores", scores, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
+    jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1")
     assert roster_state() == sorted(tuple(p) for p in PEOPLE)
     assert scores_state() == EXPECTED_TOTALS
 
@@ -245,8 +250,8 @@ def test_full_width_digits_and_spaces_are_normalised(tmp_path, capsys):
     people = [["０００１２３", "　张三　", "市财政局 ", "一般干部", "科员"]]
     roster = write_csv(tmp_path / "roster.csv", roster_rows(people), encoding="gbk")
     scores = write_csv(tmp_path / "scores.csv", scores_rows([["000123", "８９．５"]]), encoding="gbk")
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "import", "scores", scores, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
+    jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1")
     assert roster_state() == [("000123", "张三", "市财政局", "一般干部", "科员")]
     assert scores_state() == {"000123": Decimal("89.50")}
 
@@ -255,31 +260,41 @@ def test_totals_are_rounded_half_up_to_two_decimals(tmp_path, capsys):
     people = [[f"{i:06d}", f"人员{i}", "市财政局", "一般干部", "科员"] for i in range(1, 9)]
     raw = ["0.005", "0.015", "2.675", "89.344999", "89.345", "99.995", "1,234.5", "100"]
     expected = ["0.01", "0.02", "2.68", "89.34", "89.35", "100.00", "1234.50", "100.00"]
-    assert jixiao(capsys, "import", "roster", write_csv(tmp_path / "r.csv", roster_rows(people)), "--period", "2023H1").status == 0
-    scores = write_csv(tmp_path / "s.csv", scores_rows([[p[0], t] for p, t in zip(people, raw)]))
+    jixiao_ok(
+        capsys, "import", "roster", write_csv(tmp_path / "r.csv", roster_rows(people)), "--period", "2023H1"
+    )
+    scores = write_csv(tmp_path / "s.csv", scores_rows([[p[0], t] for p, t in zip(people, raw, strict=True)]))
     run = jixiao(capsys, "import", "scores", scores, "--period", "2023H1")
     assert run.status == 0, run.err
     assert "  有 6 个总分超过两位小数，已四舍五入保留两位" in run.out.splitlines()
-    assert scores_state() == {p[0]: Decimal(t) for p, t in zip(people, expected)}
+    assert scores_state() == {p[0]: Decimal(t) for p, t in zip(people, expected, strict=True)}
 
 
 def test_xlsx_float_totals_are_rounded_as_shown_not_as_binary(tmp_path, capsys):
     """2.675 as a binary float is 2.67499999…; the user typed and sees 2.675 → 2.68."""
     people = [["000001", "甲", "市财政局", "一般干部", ""], ["000002", "乙", "市财政局", "一般干部", ""]]
-    assert jixiao(capsys, "import", "roster", write_xlsx(tmp_path / "r.xlsx", roster_rows(people)), "--period", "2023H1").status == 0
+    jixiao_ok(
+        capsys, "import", "roster", write_xlsx(tmp_path / "r.xlsx", roster_rows(people)), "--period", "2023H1"
+    )
     scores = write_xlsx(tmp_path / "s.xlsx", scores_rows([["000001", 2.675], ["000002", 1.005]]))
-    assert jixiao(capsys, "import", "scores", scores, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1")
     assert scores_state() == {"000001": Decimal("2.68"), "000002": Decimal("1.01")}
 
 
 def test_roster_creates_only_the_units_and_categories_that_are_new(tmp_path, capsys):
     first = write_csv(tmp_path / "a.csv", roster_rows(PEOPLE[:2]))
-    assert jixiao(capsys, "import", "roster", first, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", first, "--period", "2023H1")
     assert list(Unit.objects.values_list("name", flat=True)) == ["市财政局"]
 
     second = write_csv(
         tmp_path / "b.csv",
-        roster_rows([*PEOPLE, ["C0001", "赵六", "东城街道", "编外聘用", "网格员"], ["C0002", "钱七", "市人民医院", "中层干部", "科室主任"]]),
+        roster_rows(
+            [
+                *PEOPLE,
+                ["C0001", "赵六", "东城街道", "编外聘用", "网格员"],
+                ["C0002", "钱七", "市人民医院", "中层干部", "科室主任"],
+            ]
+        ),
     )
     run = jixiao(capsys, "import", "roster", second, "--period", "2023H1")
     assert run.status == 0, run.err
@@ -298,10 +313,14 @@ def test_roster_creates_only_the_units_and_categories_that_are_new(tmp_path, cap
 
 
 def test_a_roster_change_updates_unit_category_post_and_name(tmp_path, capsys):
-    assert jixiao(capsys, "import", "roster", write_csv(tmp_path / "a.csv", roster_rows(PEOPLE)), "--period", "2023H1").status == 0
+    jixiao_ok(
+        capsys, "import", "roster", write_csv(tmp_path / "a.csv", roster_rows(PEOPLE)), "--period", "2023H1"
+    )
     moved = [list(p) for p in PEOPLE]
     moved[0] = ["000123", "张三丰", "城关镇", "中层干部", "副镇长"]
-    run = jixiao(capsys, "import", "roster", write_csv(tmp_path / "b.csv", roster_rows(moved)), "--period", "2023H1")
+    run = jixiao(
+        capsys, "import", "roster", write_csv(tmp_path / "b.csv", roster_rows(moved)), "--period", "2023H1"
+    )
     assert run.status == 0, run.err
     assert "  人员：新增 0，变更 1" in run.out.splitlines()
     assert "  花名册：新增 0，变更 1，未变 3" in run.out.splitlines()
@@ -310,7 +329,7 @@ def test_a_roster_change_updates_unit_category_post_and_name(tmp_path, capsys):
 
 def test_the_same_person_in_two_periods(tmp_path, capsys):
     roster = write_csv(tmp_path / "a.csv", roster_rows(PEOPLE))
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
     run = jixiao(capsys, "import", "roster", roster, "--period", "2023h2")
     assert run.status == 0, run.err
     assert run.err_lines == ["考核期 2023H2 不存在，已按默认规则创建。"]
@@ -325,7 +344,9 @@ def test_the_same_person_in_two_periods(tmp_path, capsys):
 def test_unknown_columns_are_named_as_ignored(tmp_path, capsys):
     roster = write_xlsx(
         tmp_path / "roster.xlsx",
-        roster_rows([p + ["党员"] for p in PEOPLE], header=["工号", "姓名", "单位", "人员类别", "职务", "政治面貌"]),
+        roster_rows(
+            [p + ["党员"] for p in PEOPLE], header=["工号", "姓名", "单位", "人员类别", "职务", "政治面貌"]
+        ),
     )
     run = jixiao(capsys, "import", "roster", roster, "--period", "2023H1")
     assert run.status == 0, run.err
@@ -333,11 +354,18 @@ def test_unknown_columns_are_named_as_ignored(tmp_path, capsys):
 
 
 def test_veto_reason_vetoes_and_links_to_the_catalogue(tmp_path, capsys):
-    assert jixiao(capsys, "import", "roster", write_csv(tmp_path / "r.csv", roster_rows(PEOPLE)), "--period", "2023H1").status == 0
+    jixiao_ok(
+        capsys, "import", "roster", write_csv(tmp_path / "r.csv", roster_rows(PEOPLE)), "--period", "2023H1"
+    )
     scores = write_xlsx(
         tmp_path / "s.xlsx",
         scores_rows(
-            [["000123", 95, "受警告处分影响期内"], ["000124", 90, "病假超过三个月"], ["A-0007", 80, ""], ["010000", 70, None]],
+            [
+                ["000123", 95, "受警告处分影响期内"],
+                ["000124", 90, "病假超过三个月"],
+                ["A-0007", 80, ""],
+                ["010000", 70, None],
+            ],
             header=["工号", "总分", "否决事由"],
         ),
     )
@@ -359,9 +387,24 @@ def test_veto_reason_vetoes_and_links_to_the_catalogue(tmp_path, capsys):
 def test_dry_run_checks_and_writes_nothing(tmp_path, capsys):
     from tests.files import table_dump
 
-    assert jixiao(capsys, "import", "roster", write_csv(tmp_path / "r.csv", roster_rows(PEOPLE[:2])), "--period", "2023H1").status == 0
+    jixiao_ok(
+        capsys,
+        "import",
+        "roster",
+        write_csv(tmp_path / "r.csv", roster_rows(PEOPLE[:2])),
+        "--period",
+        "2023H1",
+    )
     before = table_dump(with_import_records=True)
-    run = jixiao(capsys, "import", "roster", write_xlsx(tmp_path / "r2.xlsx", roster_rows(PEOPLE)), "--period", "2023H1", "--dry-run")
+    run = jixiao(
+        capsys,
+        "import",
+        "roster",
+        write_xlsx(tmp_path / "r2.xlsx", roster_rows(PEOPLE)),
+        "--period",
+        "2023H1",
+        "--dry-run",
+    )
     assert run.status == 0, run.err
     assert run.out.splitlines() == [
         "已检查 r2.xlsx：未发现问题；未写入任何数据。",
@@ -369,7 +412,15 @@ def test_dry_run_checks_and_writes_nothing(tmp_path, capsys):
         "  花名册：新增 2，变更 0，未变 2",
         "  新建单位（1 个）：城关镇",
     ]
-    run = jixiao(capsys, "import", "scores", write_csv(tmp_path / "s.csv", scores_rows(SCORES[:2])), "--period", "2023H1", "--dry-run")
+    run = jixiao(
+        capsys,
+        "import",
+        "scores",
+        write_csv(tmp_path / "s.csv", scores_rows(SCORES[:2])),
+        "--period",
+        "2023H1",
+        "--dry-run",
+    )
     assert run.status == 0, run.err
     assert run.out.splitlines()[0] == "已检查 s.csv：未发现问题；未写入任何数据。"
     assert table_dump(with_import_records=True) == before

@@ -7,7 +7,17 @@ from jixiao.assessment.models import Period, Score
 from jixiao.imports.models import ImportRecord
 from jixiao.org.models import Person
 from jixiao.selection.ranking import ranking_is_current
-from tests.files import jixiao, roster_rows, scores_rows, table_dump, write_csv, write_table, write_xls, write_xlsx
+from tests.files import (
+    jixiao,
+    jixiao_ok,
+    roster_rows,
+    scores_rows,
+    table_dump,
+    write_csv,
+    write_table,
+    write_xls,
+    write_xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,15 +51,19 @@ SCORES_HEADER = ["工号", "总分", "否决事由"]
 
 @pytest.mark.parametrize(
     ("suffix", "options"),
-    [(".xlsx", {"title": "2023年上半年花名册"}), (".xls", {"number_formats": {}}), (".csv", {"encoding": "gbk"})],
+    [
+        (".xlsx", {"title": "2023年上半年花名册"}),
+        (".xls", {"number_formats": {}}),
+        (".csv", {"encoding": "gbk"}),
+    ],
     ids=["xlsx", "xls", "csv-gbk"],
 )
 def test_importing_the_same_files_twice_changes_nothing(tmp_path, capsys, suffix, options):
     roster = write_table(tmp_path / f"roster{suffix}", roster_rows(PEOPLE, header=ROSTER_HEADER), **options)
     scores = write_table(tmp_path / f"scores{suffix}", scores_rows(SCORES, header=SCORES_HEADER), **options)
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "import", "scores", scores, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "select", "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
+    jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1")
+    jixiao_ok(capsys, "select", "--period", "2023H1")
     assert ranking_is_current(Period.objects.get(code="2023H1"))
     before = table_dump()
     records_before = ImportRecord.objects.count()
@@ -82,8 +96,8 @@ def test_importing_the_same_files_twice_changes_nothing(tmp_path, capsys, suffix
 def test_the_same_data_in_another_format_changes_nothing(tmp_path, capsys):
     roster_xlsx = write_xlsx(tmp_path / "roster.xlsx", roster_rows(PEOPLE, header=ROSTER_HEADER))
     scores_xlsx = write_xlsx(tmp_path / "scores.xlsx", scores_rows(SCORES, header=SCORES_HEADER))
-    assert jixiao(capsys, "import", "roster", roster_xlsx, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "import", "scores", scores_xlsx, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster_xlsx, "--period", "2023H1")
+    jixiao_ok(capsys, "import", "scores", scores_xlsx, "--period", "2023H1")
     before = table_dump()
 
     as_text = [[str(v) for v in row] for row in SCORES]
@@ -106,7 +120,7 @@ def test_the_same_data_in_another_format_changes_nothing(tmp_path, capsys):
 
 def test_a_roster_without_gender_keeps_the_known_gender(tmp_path, capsys):
     full = write_csv(tmp_path / "full.csv", roster_rows(PEOPLE, header=ROSTER_HEADER))
-    assert jixiao(capsys, "import", "roster", full, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", full, "--period", "2023H1")
     before = table_dump()
     without_gender = write_csv(tmp_path / "no-gender.csv", roster_rows([p[:5] for p in PEOPLE]))
     run = jixiao(capsys, "import", "roster", without_gender, "--period", "2023H1")
@@ -118,10 +132,15 @@ def test_a_roster_without_gender_keeps_the_known_gender(tmp_path, capsys):
 
 def test_scores_without_a_veto_column_keep_vetoes_and_an_empty_veto_cell_lifts_one(tmp_path, capsys):
     roster = write_csv(tmp_path / "roster.csv", roster_rows(PEOPLE, header=ROSTER_HEADER))
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
-    assert jixiao(
-        capsys, "import", "scores", write_xlsx(tmp_path / "s1.xlsx", scores_rows(SCORES, header=SCORES_HEADER)), "--period", "2023H1"
-    ).status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
+    jixiao_ok(
+        capsys,
+        "import",
+        "scores",
+        write_xlsx(tmp_path / "s1.xlsx", scores_rows(SCORES, header=SCORES_HEADER)),
+        "--period",
+        "2023H1",
+    )
     before = table_dump()
 
     # Same totals, no 否决事由 column: the vetoes stay.
@@ -134,7 +153,14 @@ def test_scores_without_a_veto_column_keep_vetoes_and_an_empty_veto_cell_lifts_o
     # The column present and empty for 000002: the veto is lifted.
     lifted = [list(row) for row in SCORES]
     lifted[1][2] = ""
-    run = jixiao(capsys, "import", "scores", write_xlsx(tmp_path / "s3.xlsx", scores_rows(lifted, header=SCORES_HEADER)), "--period", "2023H1")
+    run = jixiao(
+        capsys,
+        "import",
+        "scores",
+        write_xlsx(tmp_path / "s3.xlsx", scores_rows(lifted, header=SCORES_HEADER)),
+        "--period",
+        "2023H1",
+    )
     assert run.status == 0, run.err
     assert "  成绩：新增 0，变更 1，未变 5；其中否决 1 人" in run.out.splitlines()
     score = Score.objects.get(entry__person__staff_id="000002")
@@ -143,18 +169,39 @@ def test_scores_without_a_veto_column_keep_vetoes_and_an_empty_veto_cell_lifts_o
 
 def test_a_changed_score_marks_the_ranking_out_of_date(tmp_path, capsys):
     roster = write_csv(tmp_path / "roster.csv", roster_rows(PEOPLE, header=ROSTER_HEADER))
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "import", "scores", write_xlsx(tmp_path / "s.xlsx", scores_rows(SCORES, header=SCORES_HEADER)), "--period", "2023H1").status == 0
-    assert jixiao(capsys, "select", "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
+    jixiao_ok(
+        capsys,
+        "import",
+        "scores",
+        write_xlsx(tmp_path / "s.xlsx", scores_rows(SCORES, header=SCORES_HEADER)),
+        "--period",
+        "2023H1",
+    )
+    jixiao_ok(capsys, "select", "--period", "2023H1")
     assert ranking_is_current(Period.objects.get(code="2023H1"))
 
     changed = [list(row) for row in SCORES]
     changed[0][1] = 91.26  # was 91.255 → 91.26 after rounding: the same stored value
-    run = jixiao(capsys, "import", "scores", write_xlsx(tmp_path / "s2.xlsx", scores_rows(changed, header=SCORES_HEADER)), "--period", "2023H1")
+    run = jixiao(
+        capsys,
+        "import",
+        "scores",
+        write_xlsx(tmp_path / "s2.xlsx", scores_rows(changed, header=SCORES_HEADER)),
+        "--period",
+        "2023H1",
+    )
     assert NOTHING_CHANGED in run.out.splitlines()
     assert ranking_is_current(Period.objects.get(code="2023H1"))
 
     changed[0][1] = 91.27
-    run = jixiao(capsys, "import", "scores", write_xlsx(tmp_path / "s3.xlsx", scores_rows(changed, header=SCORES_HEADER)), "--period", "2023H1")
+    run = jixiao(
+        capsys,
+        "import",
+        "scores",
+        write_xlsx(tmp_path / "s3.xlsx", scores_rows(changed, header=SCORES_HEADER)),
+        "--period",
+        "2023H1",
+    )
     assert "  成绩：新增 0，变更 1，未变 5；其中否决 2 人" in run.out.splitlines()
     assert not ranking_is_current(Period.objects.get(code="2023H1"))

@@ -2,10 +2,16 @@
 "第N行 «列名»: 原因" (the row number Excel shows), a non-zero exit, no traceback,
 nothing written."""
 
+import csv
+import decimal
+import zipfile
+from xml.etree.ElementTree import ParseError
+
 import pytest
 
 from tests.files import (
     jixiao,
+    jixiao_ok,
     roster_rows,
     row_counts,
     scores_rows,
@@ -27,9 +33,23 @@ PEOPLE = [
 @pytest.fixture
 def period_with_roster(tmp_path, capsys):
     """2023H1 with three people on its roster and one of them scored."""
-    run = jixiao(capsys, "import", "roster", write_csv(tmp_path / "base-roster.csv", roster_rows(PEOPLE)), "--period", "2023H1")
+    run = jixiao(
+        capsys,
+        "import",
+        "roster",
+        write_csv(tmp_path / "base-roster.csv", roster_rows(PEOPLE)),
+        "--period",
+        "2023H1",
+    )
     assert run.status == 0, run.err
-    run = jixiao(capsys, "import", "scores", write_csv(tmp_path / "base-scores.csv", scores_rows([["000123", "80"]])), "--period", "2023H1")
+    run = jixiao(
+        capsys,
+        "import",
+        "scores",
+        write_csv(tmp_path / "base-scores.csv", scores_rows([["000123", "80"]])),
+        "--period",
+        "2023H1",
+    )
     assert run.status == 0, run.err
     return "2023H1"
 
@@ -97,8 +117,10 @@ def test_score_name_must_match_the_roster(tmp_path, capsys, period_with_roster):
 
 
 def test_staff_ids_must_be_on_this_periods_roster(tmp_path, capsys, period_with_roster):
-    other = write_csv(tmp_path / "roster-h2.csv", roster_rows([["000500", "郑十", "市财政局", "一般干部", "科员"]]))
-    assert jixiao(capsys, "import", "roster", other, "--period", "2023H2").status == 0
+    other = write_csv(
+        tmp_path / "roster-h2.csv", roster_rows([["000500", "郑十", "市财政局", "一般干部", "科员"]])
+    )
+    jixiao_ok(capsys, "import", "roster", other, "--period", "2023H2")
     path = write_csv(tmp_path / "scores.csv", scores_rows([["000500", "90"], ["000123", "90"]]))
     assert refused(capsys, "scores", path, "--period", "2023H2") == [
         "第3行 «工号»: 工号 000123 不在 2023H2 花名册中",
@@ -138,7 +160,12 @@ def test_csv_rows_are_records_as_excel_shows_them(tmp_path, capsys, period_with_
     """A quoted cell with a line break is one Excel row: the next record is row 3."""
     path = write_csv(
         tmp_path / "roster.csv",
-        roster_rows([["000126", "赵六", "市财政局", "一般干部", "科员\n兼出纳"], ["000127", "", "市财政局", "一般干部", "科员"]]),
+        roster_rows(
+            [
+                ["000126", "赵六", "市财政局", "一般干部", "科员\n兼出纳"],
+                ["000127", "", "市财政局", "一般干部", "科员"],
+            ]
+        ),
     )
     assert refused(capsys, "roster", path, "--period", "2023H1") == [
         "第3行 «姓名»: 不能为空",
@@ -151,7 +178,8 @@ def test_every_bad_roster_row_is_listed(tmp_path, capsys, period_with_roster):
         tmp_path / "花名册.xlsx",
         roster_rows(
             [
-                ["000200", "赵六", "市财政局", "一般干部", "科员", "男"],  # row 2: fine
+                # row 2: fine, and names a new unit and category (not created: the file is refused)
+                ["000200", "赵六", "东城街道", "编外聘用", "网格员", "男"],
                 ["000200", "钱七", "市财政局", "一般干部", "科员", "女"],  # row 3: duplicate
                 ["12 34", "孙八", "", "一般干部", "科员", ""],  # row 4: bad ID, no unit
                 ["000201", "周" * 51, "城关镇", None, "科员", "未知"],  # row 5
@@ -179,7 +207,9 @@ def test_problems_name_the_column_as_the_file_writes_it(tmp_path, capsys, period
 
 
 def test_duplicates_differing_only_in_full_width_digits(tmp_path, capsys, period_with_roster):
-    path = write_csv(tmp_path / "scores.csv", scores_rows([["000123", "90"], ["０００１２３", "91"]]), encoding="gbk")
+    path = write_csv(
+        tmp_path / "scores.csv", scores_rows([["000123", "90"], ["０００１２３", "91"]]), encoding="gbk"
+    )
     assert refused(capsys, "scores", path, "--period", "2023H1") == [
         "第3行 «工号»: 工号 000123 重复（首次出现在第2行）",
         "scores.csv 未导入：共 1 个问题，未写入任何数据。",
@@ -336,3 +366,74 @@ def test_dry_run_for_a_new_period_writes_nothing(tmp_path, capsys):
     run = jixiao(capsys, "import", "roster", path, "--period", "2024H1", "--dry-run")
     assert run.status == 0, run.err
     assert table_dump(with_import_records=True) == before
+
+
+# Bad input that escapes the refusal path: the operator gets a Python traceback instead of
+# "第N行 …" lines, and the problems of the other rows are never listed.
+
+
+def refused_cleanly(capsys, *args) -> list[str]:
+    before = table_dump(with_import_records=True)
+    run = jixiao(capsys, "import", *args)
+    assert run.status == 1
+    assert "Traceback" not in run.err
+    assert table_dump(with_import_records=True) == before
+    return run.err_lines
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=NotADirectoryError,
+    reason="open_source() catches only FileNotFoundError and IsADirectoryError: a path through a "
+    "file (NotADirectoryError) or an unreadable file (PermissionError) is a traceback",
+)
+def test_a_path_through_a_file_is_refused(tmp_path, capsys, period_with_roster):
+    path = tmp_path / "base-scores.csv" / "scores.csv"
+    lines = refused_cleanly(capsys, "scores", path, "--period", "2023H1")
+    assert lines[-1] == "scores.csv 未导入：共 1 个问题，未写入任何数据。"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=ParseError,
+    reason="xlsx_sheets() opens the workbook read-only, so a damaged worksheet XML is only parsed "
+    "while rows are read, outside the try that turns errors into a refusal",
+)
+def test_a_workbook_with_a_damaged_sheet_is_refused(tmp_path, capsys, period_with_roster):
+    good = write_xlsx(tmp_path / "good.xlsx", scores_rows([["000123", 90]]))
+    path = tmp_path / "scores.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w") as damaged:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            damaged.writestr(item, data)
+    lines = refused_cleanly(capsys, "scores", path, "--period", "2023H1")
+    assert lines[0].startswith("无法读取该工作簿：")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=decimal.InvalidOperation,
+    reason="cells.score() quantizes before checking the size: a total with 27 or more integer digits "
+    "(e.g. 1e30 or a number cell showing 1E+30) raises decimal.InvalidOperation instead of «… 过大»",
+)
+@pytest.mark.parametrize("total", ["1e30", "9" * 29])
+def test_an_absurdly_large_total_is_too_large(tmp_path, capsys, period_with_roster, total):
+    path = write_csv(tmp_path / "scores.csv", scores_rows([["000123", total], ["000124", "abc"]]))
+    assert refused_cleanly(capsys, "scores", path, "--period", "2023H1") == [
+        f"第2行 «总分»: {total} 过大",
+        "第3行 «总分»: abc 不是数字",
+        "scores.csv 未导入：共 2 个问题，未写入任何数据。",
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=csv.Error,
+    reason="csv_rows() leaves csv.Error (a cell over 131072 characters) uncaught: a traceback",
+)
+def test_a_csv_with_an_oversized_cell_is_refused(tmp_path, capsys, period_with_roster):
+    path = write_csv(tmp_path / "scores.csv", scores_rows([["000123", "9" * 200_000]]))
+    lines = refused_cleanly(capsys, "scores", path, "--period", "2023H1")
+    assert lines[-1] == "scores.csv 未导入：共 1 个问题，未写入任何数据。"

@@ -4,7 +4,7 @@ every rule it would break, and nothing is written when it is."""
 import pytest
 
 from jixiao.selection.models import NominationState, SpecialNomination
-from tests.files import jixiao, roster_rows, scores_rows, table_dump, write_csv, write_xlsx
+from tests.files import jixiao, jixiao_ok, roster_rows, scores_rows, table_dump, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +29,17 @@ def ranked(tmp_path, capsys):
     scores = [[f"F{i:04d}", 100 - i, "受警告处分影响期内" if i == 2 else ""] for i in range(1, 51)]
     scores += [[f"C{i:04d}", 90 - i, ""] for i in range(1, 11)]
     scores_file = write_csv(tmp_path / "scores.csv", scores_rows(scores, header=["工号", "总分", "否决事由"]))
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "import", "scores", scores_file, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
+    jixiao_ok(capsys, "import", "scores", scores_file, "--period", "2023H1")
     run = jixiao(capsys, "select", "--period", "2023H1")
     assert run.status == 0, run.err
     return "2023H1"
 
 
 def nominate(capsys, staff_id, reason=REASON, *extra):
-    return jixiao(capsys, "nominate", "--period", "2023H1", "--staff-id", staff_id, "--reason", reason, *extra)
+    return jixiao(
+        capsys, "nominate", "--period", "2023H1", "--staff-id", staff_id, "--reason", reason, *extra
+    )
 
 
 def refused(capsys, staff_id, reason=REASON, *extra) -> str:
@@ -105,19 +107,21 @@ def test_not_assessed_is_refused(capsys, ranked):
 
 def test_out_of_date_ranking_is_refused(tmp_path, capsys, ranked):
     changed = write_csv(tmp_path / "more.csv", scores_rows([["F0050", "99.5"]]))
-    assert jixiao(capsys, "import", "scores", changed, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "scores", changed, "--period", "2023H1")
     assert refused(capsys, "F0006") == (
         "2023H1 尚未排名，或排名早于最近一次花名册/成绩变更：请先运行 `jixiao select --period 2023H1`。"
     )
-    assert jixiao(capsys, "select", "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "select", "--period", "2023H1")
     assert nominate(capsys, "F0006").status == 0
 
 
 def test_no_ranking_yet_is_refused(tmp_path, capsys):
     roster = write_csv(tmp_path / "roster.csv", roster_rows(finance_people()))
-    scores = write_csv(tmp_path / "scores.csv", scores_rows([[f"F{i:04d}", str(100 - i)] for i in range(1, 51)]))
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "import", "scores", scores, "--period", "2023H1").status == 0
+    scores = write_csv(
+        tmp_path / "scores.csv", scores_rows([[f"F{i:04d}", str(100 - i)] for i in range(1, 51)])
+    )
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
+    jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1")
     assert refused(capsys, "F0030") == (
         "2023H1 尚未排名，或排名早于最近一次花名册/成绩变更：请先运行 `jixiao select --period 2023H1`。"
     )
@@ -139,3 +143,16 @@ def test_a_staff_id_with_spaces_is_found(capsys, ranked):
     run = nominate(capsys, " F0006 ")
     assert run.status == 0, run.err
     assert SpecialNomination.objects.get().person.staff_id == "F0006"
+
+
+def test_select_warns_when_a_nominee_becomes_eligible_by_rank(tmp_path, capsys, ranked):
+    assert nominate(capsys, "F0006").status == 0
+    better = write_csv(tmp_path / "better.csv", scores_rows([["F0006", "99.5"]]))
+    jixiao_ok(capsys, "import", "scores", better, "--period", "2023H1")
+    run = jixiao(capsys, "select", "--period", "2023H1")
+    assert run.status == 0, run.err
+    assert run.err_lines == [
+        "注意：市财政局财政6号（F0006）已被推荐为突出贡献人选，但按当前排名已排名入选或被否决。"
+    ]
+    # The nomination stays as it was until the unit withdraws it.
+    assert SpecialNomination.objects.get().state == NominationState.PROPOSED

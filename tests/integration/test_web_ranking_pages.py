@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from jixiao.org.models import Unit
-from tests.files import jixiao, roster_rows, scores_rows, write_csv, write_xlsx
+from tests.files import jixiao, jixiao_ok, roster_rows, scores_rows, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,12 @@ def city(tmp_path, capsys):
     for i in range(1, 11):
         people.append([f"C{i:05d}", f"城关{i}号", "城关镇", "一般干部", "科员"])
         scores.append([f"C{i:05d}", 95 if i <= 2 else 90 - i, ""])
-    assert jixiao(capsys, "import", "roster", write_xlsx(tmp_path / "r.xlsx", roster_rows(people)), "--period", "2023H1").status == 0
+    jixiao_ok(
+        capsys, "import", "roster", write_xlsx(tmp_path / "r.xlsx", roster_rows(people)), "--period", "2023H1"
+    )
     scores_file = write_csv(tmp_path / "s.csv", scores_rows(scores, header=["工号", "总分", "否决事由"]))
-    assert jixiao(capsys, "import", "scores", scores_file, "--period", "2023H1").status == 0
-    assert jixiao(capsys, "select", "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "scores", scores_file, "--period", "2023H1")
+    jixiao_ok(capsys, "select", "--period", "2023H1")
     return {unit.name: unit.pk for unit in Unit.objects.all()}
 
 
@@ -85,8 +87,10 @@ def test_staff_home_redirects_to_the_latest_period(staff, city):
 
 
 def test_home_prefers_the_most_recent_period(tmp_path, capsys, staff, city):
-    roster = write_csv(tmp_path / "h2.csv", roster_rows([["000001", "财政1号", "市财政局", "一般干部", "科员"]]))
-    assert jixiao(capsys, "import", "roster", roster, "--period", "2023H2").status == 0
+    roster = write_csv(
+        tmp_path / "h2.csv", roster_rows([["000001", "财政1号", "市财政局", "一般干部", "科员"]])
+    )
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H2")
     assert staff.get("/")["Location"] == "/periods/2023H2/"
 
 
@@ -95,7 +99,9 @@ def test_logging_in_through_the_form_lands_on_the_period(client, city):
     page = client.get("/accounts/login/?next=/")
     assert page.status_code == 200
     assert "登录" in page.content.decode()
-    response = client.post("/accounts/login/", {"username": "kaoheban", "password": PASSWORD, "next": "/"}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": "kaoheban", "password": PASSWORD, "next": "/"}, follow=True
+    )
     assert response.redirect_chain[-1] == ("/periods/2023H1/", 302)
     assert response.status_code == 200
 
@@ -145,7 +151,8 @@ def test_a_tie_at_the_cut_off_puts_the_line_under_the_whole_tie(staff, city):
     html = staff.get(f"/periods/2023H1/units/{city['城关镇']}/").content.decode()
     rows = re.findall(r'<tr class="([^"]*)">(.*?)</tr>', html, re.S)
     ranks_and_results = [
-        [text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][::4][:2] for _cls, row in rows
+        [text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][::4][:2]
+        for _cls, row in rows
     ]
     assert ranks_and_results[:3] == [["1", "排名入选"], ["1", "排名入选"], ["3", "未入选"]]
     assert [i for i, (cls, _row) in enumerate(rows) if "cutoff" in cls.split()] == [1]
@@ -154,11 +161,19 @@ def test_a_tie_at_the_cut_off_puts_the_line_under_the_whole_tie(staff, city):
 def test_a_special_nomination_shows_on_both_pages(tmp_path, capsys, staff, city):
     # 城关镇 has 10 people: cap 0. Raise 市财政局 to 50 people so its cap is 1.
     more = [[f"{i:06d}", f"财政{i}号", "市财政局", "一般干部", "科员"] for i in range(27, 51)]
-    assert jixiao(capsys, "import", "roster", write_csv(tmp_path / "more.csv", roster_rows(more)), "--period", "2023H1").status == 0
-    assert jixiao(capsys, "select", "--period", "2023H1").status == 0
+    jixiao_ok(
+        capsys, "import", "roster", write_csv(tmp_path / "more.csv", roster_rows(more)), "--period", "2023H1"
+    )
+    jixiao_ok(capsys, "select", "--period", "2023H1")
     run = jixiao(
-        capsys, "nominate", "--period", "2023H1", "--staff-id", "000005",
-        "--reason", "牵头完成全市营商环境评价迎检工作，相关指标进入全省前列。",
+        capsys,
+        "nominate",
+        "--period",
+        "2023H1",
+        "--staff-id",
+        "000005",
+        "--reason",
+        "牵头完成全市营商环境评价迎检工作，相关指标进入全省前列。",
     )
     assert run.status == 0, run.err
     html = staff.get("/periods/2023H1/").content.decode()
@@ -172,7 +187,7 @@ def test_a_stale_ranking_is_flagged(tmp_path, capsys, staff, city):
     before = staff.get("/periods/2023H1/").content.decode()
     assert 'class="warning"' not in before
     changed = write_csv(tmp_path / "s2.csv", scores_rows([["000020", "99.9"]]))
-    assert jixiao(capsys, "import", "scores", changed, "--period", "2023H1").status == 0
+    jixiao_ok(capsys, "import", "scores", changed, "--period", "2023H1")
     assert 'class="warning"' in staff.get("/periods/2023H1/").content.decode()
     assert 'class="warning"' in staff.get(f"/periods/2023H1/units/{city['市财政局']}/").content.decode()
 
@@ -186,3 +201,32 @@ def test_staff_without_any_period_sees_how_to_begin(staff):
     response = staff.get("/")
     assert response.status_code == 200
     assert "还没有考核期" in response.content.decode()
+
+
+def test_a_unit_that_only_a_stale_ranking_names_is_still_listed(tmp_path, capsys, staff):
+    """A unit mistyped on the roster, ranked, then corrected: until the next ranking the
+    period page lists the old unit with the people it still ranks (it was a 500)."""
+    people = [["000001", "张三", "市财政居", "一般干部", ""], ["000002", "李四", "市财政局", "一般干部", ""]]
+    jixiao_ok(
+        capsys, "import", "roster", write_csv(tmp_path / "r.csv", roster_rows(people)), "--period", "2023H1"
+    )
+    scores = write_csv(tmp_path / "s.csv", scores_rows([["000001", "90"], ["000002", "80"]]))
+    jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1")
+    jixiao_ok(capsys, "select", "--period", "2023H1")
+    people[0][2] = "市财政局"
+    jixiao_ok(
+        capsys, "import", "roster", write_csv(tmp_path / "r2.csv", roster_rows(people)), "--period", "2023H1"
+    )
+
+    response = staff.get("/periods/2023H1/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="warning"' in html
+    assert table_rows(html) == [
+        ["市财政局", "2", "1", "0", "0", "0", "0"],
+        ["市财政居", "0", "1", "0", "0", "0", "0"],
+    ]
+    jixiao_ok(capsys, "select", "--period", "2023H1")
+    assert table_rows(staff.get("/periods/2023H1/").content.decode()) == [
+        ["市财政局", "2", "2", "0", "0", "0", "0"]
+    ]
