@@ -1,12 +1,13 @@
 """The base of every ``jixiao`` command: Chinese by default, errors without tracebacks."""
 
+import contextlib
 import getpass
 import sys
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, handle_default_options
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,10 +19,15 @@ class JixiaoCommand(BaseCommand):
     A refusal (``CommandError``) prints only its message and exits non-zero: the user
     sees what to fix, not a traceback. The database schema is created on first use and
     a stale schema is refused rather than silently upgraded.
+
+    An ``atomic`` command runs in one transaction: a refusal, or ``self.roll_back()``
+    (a dry run), leaves the database exactly as it was, and the notes it deferred with
+    ``self.note()`` are printed only when its writes were kept.
     """
 
     leave_locale_alone = True
     requires_migrations_checks = False
+    atomic = False
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -33,10 +39,24 @@ class JixiaoCommand(BaseCommand):
     def actor(self, options) -> str:
         return options.get("actor") or f"cli:{getpass.getuser()}"
 
+    def note(self, message: str) -> None:
+        self._notes.append(message)
+
+    def roll_back(self) -> None:
+        transaction.set_rollback(True)
+
     def execute(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
         ensure_schema(self.stderr)
-        return super().execute(*args, **options)
+        self._notes: list[str] = []
+        kept = True
+        with transaction.atomic() if self.atomic else contextlib.nullcontext():
+            output = super().execute(*args, **options)
+            kept = not (self.atomic and transaction.get_rollback())
+        if kept:
+            for message in self._notes:
+                self.stderr.write(message)
+        return output
 
     def run_from_argv(self, argv):
         self._called_from_command_line = True
@@ -71,7 +91,10 @@ def ensure_schema(stderr) -> None:
 
 
 class PeriodCommand(JixiaoCommand):
-    """A command about one period, named by ``--period``; created with default rules if new."""
+    """A command about one period, named by ``--period``; created with default rules if new
+    (and kept only if the command's writes are)."""
+
+    atomic = True
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

@@ -41,3 +41,9 @@ def format_table(headers: list[str], rows: list[list]) -> str:
             parts.append(pad + cell if cell.lstrip("-").isdigit() else cell + pad)
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
+
+
+def normalize_staff_id(value) -> str:
+    """A staff ID as stored: trimmed, full-width digits typed with a Chinese input method
+    made ASCII; case is kept."""
+    return unicodedata.normalize("NFKC", clean_text(value))

@@ -1,17 +1,22 @@
 """Turning one cell into a value of the model, or into the reason it cannot be one."""
 
 import re
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from jixiao.core.text import clean_text, fold
+from jixiao.core.text import clean_text, fold, normalize_staff_id
 
 CENT = Decimal("0.01")
 MAX_TOTAL = Decimal("99999.99")
 STAFF_ID = re.compile(r"^[0-9A-Za-z_-]{1,32}$")
 GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
+
+
+def shown(value) -> str:
+    """A cell's value quoted in a message, cut short if it is long."""
+    text = clean_text(value)
+    return text if len(text) <= 30 else text[:30] + "…"
 
 
 class CellError(ValueError):
@@ -33,14 +38,13 @@ def staff_id(value) -> str:
     """Staff IDs are text; a number cell becomes its digits (a float's ``.0`` dropped)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    # Full-width digits typed with a Chinese input method become ASCII; case is kept.
-    result = unicodedata.normalize("NFKC", clean_text(value))
+    result = normalize_staff_id(value)
     if not result:
         raise CellError(_("is empty"))
     if not STAFF_ID.match(result):
         raise CellError(
             _("%(value)s is not a valid staff ID (letters, digits, - and _ only, at most 32)")
-            % {"value": clean_text(value)}
+            % {"value": shown(value)}
         )
     return result
 
@@ -54,14 +58,14 @@ def score(value) -> tuple[Decimal, bool]:
         # str() of a float is its shortest exact-looking form: 89.35, not 89.349999….
         number = Decimal(str(raw))
     except InvalidOperation:
-        raise CellError(_("%(value)s is not a number") % {"value": clean_text(value)}) from None
+        raise CellError(_("%(value)s is not a number") % {"value": shown(value)}) from None
     if not number.is_finite():
-        raise CellError(_("%(value)s is not a number") % {"value": clean_text(value)})
+        raise CellError(_("%(value)s is not a number") % {"value": shown(value)})
     if number < 0:
-        raise CellError(_("%(value)s is negative") % {"value": clean_text(value)})
-    rounded = number.quantize(CENT, rounding=ROUND_HALF_UP)
-    if rounded > MAX_TOTAL:
-        raise CellError(_("%(value)s is too large") % {"value": clean_text(value)})
+        raise CellError(_("%(value)s is negative") % {"value": shown(value)})
+    # Compared before rounding too: quantize() cannot even represent a 1e30.
+    if number > MAX_TOTAL or (rounded := number.quantize(CENT, rounding=ROUND_HALF_UP)) > MAX_TOTAL:
+        raise CellError(_("%(value)s is too large") % {"value": shown(value)})
     return rounded, rounded != number
 
 
@@ -72,4 +76,4 @@ def gender(value) -> str:
     try:
         return GENDERS[result]
     except KeyError:
-        raise CellError(_("%(value)s is not a gender (男 or 女)") % {"value": clean_text(value)}) from None
+        raise CellError(_("%(value)s is not a gender (男 or 女)") % {"value": shown(value)}) from None

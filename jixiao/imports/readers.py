@@ -29,6 +29,15 @@ def refuse(message: str) -> ImportRefused:
     return ImportRefused([ImportProblem(message)])
 
 
+def unreadable_workbook() -> ImportRefused:
+    return refuse(
+        _(
+            "The workbook cannot be read (it may be damaged or password-protected): open it in "
+            "Excel or WPS, save it again as .xlsx, and import that file."
+        )
+    )
+
+
 def sheet_rows(path: Path, data: bytes) -> list[Iterator[Row]]:
     """Row iterators of every sheet in the file (one for a CSV), first sheet first."""
     suffix = path.suffix.lower()
@@ -76,8 +85,18 @@ def csv_rows(text: str) -> Iterator[Row]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
+    # A cell longer than the csv module's default limit is refused by the length checks
+    # with its row and column, not by the parser.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    yield from enumerate(reader, start=1)
+    number = 0
+    try:
+        for number, values in enumerate(reader, start=1):
+            yield number, values
+    except csv.Error:
+        raise ImportRefused(
+            [ImportProblem(_("this CSV row cannot be read (check its quotation marks)"), row=number + 1)]
+        ) from None
 
 
 def shown_number(value, number_format: str | None):
@@ -97,11 +116,15 @@ def xlsx_sheets(data: bytes) -> list[Iterator[Row]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise refuse(_("The workbook cannot be read: %(detail)s") % {"detail": error}) from error
+        raise unreadable_workbook() from error
 
     def rows(sheet) -> Iterator[Row]:
-        for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
-            yield number, [shown_number(c.value, getattr(c, "number_format", None)) for c in cells]
+        # A read-only sheet is parsed while its rows are read, so damage shows up here.
+        try:
+            for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
+                yield number, [shown_number(c.value, getattr(c, "number_format", None)) for c in cells]
+        except Exception as error:
+            raise unreadable_workbook() from error
 
     return [rows(sheet) for sheet in workbook.worksheets]
 
@@ -112,7 +135,7 @@ def xls_sheets(data: bytes) -> list[Iterator[Row]]:
     except NotImplementedError:
         book = xlrd.open_workbook(file_contents=data)
     except Exception as error:  # xlrd raises XLRDError and struct errors alike
-        raise refuse(_("The workbook cannot be read: %(detail)s") % {"detail": error}) from error
+        raise unreadable_workbook() from error
 
     def number_format(cell) -> str | None:
         if not book.formatting_info:

@@ -57,15 +57,12 @@ class RosterPlan:
     new_entries: list[tuple[str, int | None, str, str, str]] = field(default_factory=list)
     changed_entries: list[tuple[str, str, str, int]] = field(default_factory=list)  # unit, category, post, id
     unchanged_entries: int = 0
+    unchanged_rows: int = 0  # neither the person nor their roster entry changes
 
     @property
     def changed(self) -> int:
-        return (
-            len(self.new_people)
-            + len(self.changed_people)
-            + len(self.new_entries)
-            + len(self.changed_entries)
-        )
+        """How many rows of the file change something."""
+        return self.rows - self.unchanged_rows
 
     def summary(self) -> dict:
         return {
@@ -150,7 +147,8 @@ def plan_roster_import(period: Period, source: SourceFile) -> RosterPlan:
         person_id, name, gender = person
         # An empty gender cell leaves a known gender as it is.
         new_gender = row.gender or gender
-        if (name, gender) != (row.name, new_gender):
+        person_changed = (name, gender) != (row.name, new_gender)
+        if person_changed:
             plan.changed_people.append((row.name, new_gender, person_id))
         entry = entries.get(person_id)
         if entry is None:
@@ -163,6 +161,7 @@ def plan_roster_import(period: Period, source: SourceFile) -> RosterPlan:
             row.post,
         ):
             plan.unchanged_entries += 1
+            plan.unchanged_rows += not person_changed
         else:
             plan.changed_entries.append((row.unit, row.category, row.post, entry_id))
     return plan

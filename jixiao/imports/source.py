@@ -27,6 +27,10 @@ def open_source(path: Path | str, columns: Sequence[Column], *, name: str | None
         raise ImportRefused([ImportProblem(_("File not found: %(path)s") % {"path": path})]) from None
     except IsADirectoryError:
         raise ImportRefused([ImportProblem(_("Not a file: %(path)s") % {"path": path})]) from None
+    except OSError as error:
+        raise ImportRefused(
+            [ImportProblem(_("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": error.strerror})]
+        ) from None
     table = locate_table(sheet_rows(path, data), columns)
     return SourceFile(name=name or path.name, sha256=hashlib.sha256(data).hexdigest(), table=table)
 

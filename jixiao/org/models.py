@@ -50,13 +50,6 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        node = self.parent
-        while node is not None:
-            if node.pk == self.pk:
-                raise ValidationError({"parent": _("A unit cannot be placed under itself or its own sub-unit.")})
-            node = node.parent
-
     def save(self, *args, **kwargs) -> None:
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -69,6 +62,15 @@ class Unit(models.Model):
             for child in self.children.all():
                 if child.root_id != root_id:
                     child.save()
+
+    def clean(self) -> None:
+        node = self.parent
+        while node is not None:
+            if node.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("A unit cannot be placed under itself or its own sub-unit.")}
+                )
+            node = node.parent
 
     def ancestors(self) -> list["Unit"]:
         chain, node, seen = [], self.parent, {self.pk}

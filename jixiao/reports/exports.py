@@ -5,6 +5,7 @@ so they are fixed Chinese text, not translated with the interface.
 """
 
 import csv
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -116,9 +117,18 @@ def write_xlsx(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Seque
 
 
 def export_table(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequence], *, title: str) -> int:
+    """Write the list beside its destination, then move it into place: a failed export
+    neither leaves half a file nor spoils the previous one."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return write_csv(path, columns, rows)
-    if suffix == ".xlsx":
-        return write_xlsx(path, columns, rows, title=title)
-    raise ValueError(suffix)
+    if suffix not in {".csv", ".xlsx"}:
+        raise ValueError(suffix)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        if suffix == ".csv":
+            count = write_csv(partial, columns, rows)
+        else:
+            count = write_xlsx(partial, columns, rows, title=title)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count

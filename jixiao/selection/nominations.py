@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from jixiao.assessment.models import Period, RosterEntry
-from jixiao.core.text import plain_decimal
+from jixiao.core.text import normalize_staff_id, plain_decimal
 from jixiao.org.models import Unit
 from jixiao.selection.errors import NominationRefusal, NominationRefused
 from jixiao.selection.models import (
@@ -31,6 +31,7 @@ def nominate(
     eligible by rank or is vetoed, or the unit's cap of special nominations is reached.
     """
     selection_rules = SelectionRules.objects.get(period=period)
+    staff_id = normalize_staff_id(staff_id)
     reason = reason.strip()
     if len(reason) < selection_rules.special_reason_min_length:
         raise NominationRefused(
@@ -41,7 +42,7 @@ def nominate(
     with transaction.atomic():
         entry = (
             RosterEntry.objects.select_related("person", "unit")
-            .filter(period=period, person__staff_id=staff_id.strip())
+            .filter(period=period, person__staff_id=staff_id)
             .first()
         )
         if entry is None:

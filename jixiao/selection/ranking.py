@@ -181,6 +181,7 @@ def summarize(period: Period) -> tuple[list[UnitSummary], UnitSummary]:
         )
         .order_by()
     )
+
     # A stale ranking or a nomination may name a unit no longer on the roster: list it too.
     def unit_row(row) -> UnitSummary:
         return units.setdefault(row["unit_id"], UnitSummary(name=row["unit__name"]))

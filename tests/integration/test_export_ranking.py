@@ -184,12 +184,6 @@ def test_export_of_an_unknown_list_is_a_usage_error(capsys, ranked):
     assert "Traceback" not in run.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IsADirectoryError,
-    reason="export only checks that the folder exists: an output path that is a folder (or a file "
-    "that cannot be written, e.g. PermissionError while open in Excel) is a traceback",
-)
 def test_an_output_path_that_cannot_be_written_is_refused(capsys, ranked):
     path = ranked / "ranking.csv"
     path.mkdir()

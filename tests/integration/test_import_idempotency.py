@@ -205,3 +205,16 @@ def test_a_changed_score_marks_the_ranking_out_of_date(tmp_path, capsys):
     )
     assert "  成绩：新增 0，变更 1，未变 5；其中否决 2 人" in run.out.splitlines()
     assert not ranking_is_current(Period.objects.get(code="2023H1"))
+
+
+def test_import_record_counts_rows_that_changed_something(tmp_path, capsys):
+    first = write_csv(tmp_path / "roster.csv", roster_rows(PEOPLE, header=ROSTER_HEADER))
+    jixiao_ok(capsys, "import", "roster", first, "--period", "2023H1")
+    moved = [list(PEOPLE[0]), *PEOPLE[1:]]
+    moved[0][2] = "市审计局"  # the first person moves; the others stay as they were
+    second = write_csv(tmp_path / "roster2.csv", roster_rows(moved, header=ROSTER_HEADER))
+    jixiao_ok(capsys, "import", "roster", second, "--period", "2023H1")
+    assert list(ImportRecord.objects.order_by("id").values_list("rows", "changed")) == [
+        (len(PEOPLE), len(PEOPLE)),
+        (len(PEOPLE), 1),
+    ]

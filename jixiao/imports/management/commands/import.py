@@ -48,6 +48,7 @@ class Command(PeriodCommand):
                 % {"file": path.name, "count": len(refused.problems)}
             ) from None
         if options["dry_run"]:
+            self.roll_back()
             self.stdout.write(
                 _("Checked %(file)s: no problems found; nothing was written.") % {"file": path.name}
             )

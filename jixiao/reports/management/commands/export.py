@@ -39,5 +39,10 @@ class Command(PeriodCommand):
                 )
             )
         columns, rows = LISTS[options["list"]]
-        count = export_table(path, columns, rows(period), title=f"{period.code} {options['list']}")
+        try:
+            count = export_table(path, columns, rows(period), title=f"{period.code} {options['list']}")
+        except OSError as error:
+            raise CommandError(
+                _("Cannot write %(path)s: %(reason)s") % {"path": path, "reason": error.strerror or error}
+            ) from None
         self.stdout.write(_("Wrote %(count)s rows to %(path)s.") % {"count": count, "path": path})
