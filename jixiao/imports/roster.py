@@ -16,10 +16,10 @@ from jixiao.imports import cells
 from jixiao.imports.lookups import existing_people, existing_roster
 from jixiao.imports.models import ImportKind, ImportRecord
 from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import Column
 from jixiao.org.models import Category, Person, Unit, guess_unit_kind
-from jixiao.selection.ranking import mark_period_changed
 
 ROSTER_COLUMNS = (
     Column("staff_id", "工号", ("staff_id", "staff id", "职工号", "人员编号", "employee_id", "employee id")),
@@ -204,16 +204,4 @@ def apply_roster_import(plan: RosterPlan, *, actor: str, user=None) -> ImportRec
             ("unit_id", "category_id", "post"),
             [(unit_ids[u], category_ids[c], post, pk) for u, c, post, pk in plan.changed_entries],
         )
-        if plan.changed or plan.new_units or plan.new_categories:
-            mark_period_changed(plan.period)
-        return ImportRecord.objects.create(
-            kind=ImportKind.ROSTER,
-            period=plan.period,
-            actor=actor,
-            user=user,
-            file_name=plan.source.name,
-            file_sha256=plan.source.sha256,
-            rows=plan.rows,
-            changed=plan.changed,
-            summary=plan.summary(),
-        )
+        return record_import(ImportKind.ROSTER, plan, actor=actor, user=user)

@@ -18,9 +18,9 @@ from jixiao.imports import cells
 from jixiao.imports.lookups import existing_scores, roster_by_staff_id
 from jixiao.imports.models import ImportKind, ImportRecord
 from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import Column
-from jixiao.selection.ranking import mark_period_changed
 
 SCORE_COLUMNS = (
     Column("staff_id", "工号", ("staff_id", "staff id", "职工号", "人员编号", "employee_id", "employee id")),
@@ -160,16 +160,4 @@ def apply_scores_import(plan: ScoresPlan, *, actor: str, user=None) -> ImportRec
     with transaction.atomic():
         insert_rows(table, ("entry_id", "total", "veto_text", "veto_reason_id"), plan.new_scores)
         update_rows(table, "entry_id", ("total", "veto_text", "veto_reason_id"), plan.changed_scores)
-        if plan.changed:
-            mark_period_changed(plan.period)
-        return ImportRecord.objects.create(
-            kind=ImportKind.SCORES,
-            period=plan.period,
-            actor=actor,
-            user=user,
-            file_name=plan.source.name,
-            file_sha256=plan.source.sha256,
-            rows=plan.rows,
-            changed=plan.changed,
-            summary=plan.summary(),
-        )
+        return record_import(ImportKind.SCORES, plan, actor=actor, user=user)
