@@ -90,11 +90,28 @@ LOCAL_KINDS = (
 ).split()
 # Personnel category → (share of people, posts seen in it)
 CATEGORIES = {
-    "领导班子成员": (0.05, ("局长", "副局长", "镇长", "副镇长", "院长", "副院长", "校长", "副校长", "书记", "副书记")),
+    "领导班子成员": (
+        0.05,
+        ("局长", "副局长", "镇长", "副镇长", "院长", "副院长", "校长", "副校长", "书记", "副书记"),
+    ),
     "公务员": (0.24, ("科员", "一级科员", "二级主任科员", "四级主任科员", "科长", "副科长", "一级主任科员")),
     "参照公务员法管理人员": (0.10, ("科员", "一级科员", "四级主任科员", "副科长", "科长")),
     "事业单位管理人员": (0.10, ("办事员", "科员", "副主任", "主任", "八级职员", "九级职员")),
-    "专业技术人员": (0.36, ("教师", "一级教师", "高级教师", "医师", "主治医师", "副主任医师", "护士", "主管护师", "助理工程师", "工程师")),
+    "专业技术人员": (
+        0.36,
+        (
+            "教师",
+            "一级教师",
+            "高级教师",
+            "医师",
+            "主治医师",
+            "副主任医师",
+            "护士",
+            "主管护师",
+            "助理工程师",
+            "工程师",
+        ),
+    ),
     "工勤技能人员": (0.08, ("驾驶员", "技术工", "高级工", "技师", "保育员")),
     "编外聘用人员": (0.07, ("辅助人员", "协管员", "网格员", "文员", "")),
 }
@@ -145,9 +162,10 @@ def generate_city(size: int, folder: Path, seed: int) -> tuple[Path, Path, dict]
     unit_step = rng.choices((1, 10, 50), weights=(6, 2, 2), k=unit_count)  # in cents
 
     vetoes = ties_possible = 0
-    with roster_path.open("w", encoding="utf-8-sig", newline="") as r, scores_path.open(
-        "w", encoding="utf-8-sig", newline=""
-    ) as s:
+    with (
+        roster_path.open("w", encoding="utf-8-sig", newline="") as r,
+        scores_path.open("w", encoding="utf-8-sig", newline="") as s,
+    ):
         roster, scores = csv.writer(r), csv.writer(s)
         roster.writerow(ROSTER_HEADER)
         scores.writerow(SCORES_HEADER)
@@ -223,7 +241,9 @@ class Clock:
             if profiler:
                 profiler.disable()
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            self.phases[name] = {"wall": wall, "cpu": cpu}
+            # A phase entered more than once (a commit, say) adds up.
+            before = self.phases.get(name, {"wall": 0.0, "cpu": 0.0})
+            self.phases[name] = {"wall": before["wall"] + wall, "cpu": before["cpu"] + cpu}
             if not quiet:
                 progress(f"[{self.label}] {name}: {wall:.2f} s (python cpu {cpu:.2f} s)")
             if profiler:
@@ -252,7 +272,7 @@ def print_profile(path: Path, limit: int = 18) -> None:
 
 def progress(message: str) -> None:
     # UTC: Django switches the worker's local time zone to the project's.
-    print(f"{datetime.datetime.now(datetime.timezone.utc):%H:%M:%SZ} {message}", file=sys.stderr, flush=True)
+    print(f"{datetime.datetime.now(datetime.UTC):%H:%M:%SZ} {message}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
@@ -285,7 +305,12 @@ def run_worker(args) -> None:
 
     import_command = importlib.import_module("jixiao.imports.management.commands.import")
     select_command = importlib.import_module("jixiao.selection.management.commands.select")
-    result: dict = {"database": args.database, "size": args.size, "profiled": bool(args.profile)}
+    result: dict = {
+        "database": args.database,
+        "size": args.size,
+        "profiled": bool(args.profile),
+        "code": code_version(),  # as this worker imported it: the tree may move between runs
+    }
 
     with clock("migrate", quiet=True):
         call_command("migrate", verbosity=0, interactive=False)
@@ -300,7 +325,10 @@ def run_worker(args) -> None:
     for kind, path in (("roster", args.roster), ("scores", args.scores)):
         columns, plan, apply = import_command.KINDS[kind]
         timed_kind = (columns, clock.timed(f"{kind} plan", plan), clock.timed(f"{kind} apply", apply))
-        with patched(import_command, "open_source", clock.timed(f"{kind} open", import_command.open_source)):
+        with (
+            patched(import_command, "open_source", clock.timed(f"{kind} open", import_command.open_source)),
+            patched(connection, "commit", clock.timed(f"{kind} commit", connection.commit)),
+        ):
             import_command.KINDS[kind] = timed_kind
             try:
                 with clock(f"import {kind}"):
@@ -328,8 +356,15 @@ def run_worker(args) -> None:
 
     bare_ranking("bare ranking 1")
     for run in ("select first", "select rerun"):
-        with patched(select_command, "rank_period", clock.timed(f"{run} rank_period", select_command.rank_period)):
-            with patched(select_command, "summarize", clock.timed(f"{run} summarize", select_command.summarize)):
+        with patched(
+            select_command, "rank_period", clock.timed(f"{run} rank_period", select_command.rank_period)
+        ):
+            with (
+                patched(
+                    select_command, "summarize", clock.timed(f"{run} summarize", select_command.summarize)
+                ),
+                patched(connection, "commit", clock.timed(f"{run} commit", connection.commit)),
+            ):
                 with clock(run):
                     output = command("select")
         result[f"{run.replace(' ', '_')}_output"] = output.strip().splitlines()[-2:]
@@ -397,7 +432,13 @@ def server_info(connection) -> dict:
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
             settings = {}
-            for name in ("work_mem", "shared_buffers", "fsync", "synchronous_commit", "max_parallel_workers_per_gather"):
+            for name in (
+                "work_mem",
+                "shared_buffers",
+                "fsync",
+                "synchronous_commit",
+                "max_parallel_workers_per_gather",
+            ):
                 cursor.execute(f"SHOW {name}")
                 settings[name] = cursor.fetchone()[0]
             return {"engine": "PostgreSQL", "version": version, "settings": settings}
@@ -407,7 +448,11 @@ def server_info(connection) -> dict:
         journal = cursor.fetchone()[0]
         cursor.execute("PRAGMA synchronous")
         synchronous = cursor.fetchone()[0]
-        return {"engine": "SQLite", "version": version, "settings": {"journal_mode": journal, "synchronous": synchronous}}
+        return {
+            "engine": "SQLite",
+            "version": version,
+            "settings": {"journal_mode": journal, "synchronous": synchronous},
+        }
 
 
 def bare_load(connection, transaction, path: Path, table: str) -> int:
@@ -459,12 +504,18 @@ def run_one(database: str, size: int, roster: Path, scores: Path, args, pg_setti
             sys.executable,
             str(Path(__file__).resolve()),
             "--worker",
-            "--database", database,
-            "--size", str(size),
-            "--roster", str(roster),
-            "--scores", str(scores),
-            "--result", str(result_path),
-            "--workdir", tmp,
+            "--database",
+            database,
+            "--size",
+            str(size),
+            "--roster",
+            str(roster),
+            "--scores",
+            str(scores),
+            "--result",
+            str(result_path),
+            "--workdir",
+            tmp,
         ]
         command += ["--profile"] * args.profile + ["--explain"] * args.explain
         env = dict(os.environ, JIXIAO_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="jixiao.settings")
@@ -531,34 +582,58 @@ def describe_run(r: dict, meta: dict) -> str:
     rows = []
     for kind in ("roster", "scores"):
         total = p[f"import {kind}"]
-        parts = [p.get(f"{kind} {step}", 0.0) for step in ("open", "plan", "apply")]
+        parts = [p.get(f"{kind} {step}", 0.0) for step in ("open", "plan", "apply", "commit")]
         rows.append(
             [
                 f"import {kind}",
                 secs(total),
                 rate(n, total),
                 f"{cpu[f'import {kind}']:.2f}",
-                f"open {secs(parts[0])} / plan {secs(parts[1])} / apply {secs(parts[2])} / rest {secs(total - sum(parts))}",
+                f"open {secs(parts[0])} / plan {secs(parts[1])} / apply {secs(parts[2])} / commit {secs(parts[3])} / rest {secs(total - sum(parts))}",
             ]
         )
         bare = p[f"bare load {kind}"]
-        rows.append([f"  bare load {kind}", secs(bare), rate(n, bare), f"{cpu[f'bare load {kind}']:.2f}", f"import / bare = {total / bare:.1f}×"])
+        rows.append(
+            [
+                f"  bare load {kind}",
+                secs(bare),
+                rate(n, bare),
+                f"{cpu[f'bare load {kind}']:.2f}",
+                f"import / bare = {total / bare:.1f}×",
+            ]
+        )
     bare = r["bare_ranking"]
     for run in ("select first", "select rerun"):
         total = p[run]
-        rank, summ = p[f"{run} rank_period"], p[f"{run} summarize"]
+        rank, summ, commit = p[f"{run} rank_period"], p[f"{run} summarize"], p.get(f"{run} commit", 0.0)
         rows.append(
             [
                 run,
                 secs(total),
                 "",
                 secs(cpu[run]),
-                f"rank_period {secs(rank)} / summarize {secs(summ)} / rest {secs(total - rank - summ)}; "
+                f"rank_period {secs(rank)} / summarize {secs(summ)} / commit {secs(commit)} / rest {secs(total - rank - summ - commit)}; "
                 f"select / bare = {total / bare:.2f}×, rank_period / bare = {rank / bare:.2f}×",
             ]
         )
-    rows.append(["  bare ranking", secs(bare), "", "", f"best of {secs(p['bare ranking 1'])} (before) and {secs(p['bare ranking 2'])} (after the selects)"])
-    rows.append(["  app statement, temp table", secs(p["app statement into temp table"]), "", "", "ranking_select_sql alone, into an unindexed temporary table"])
+    rows.append(
+        [
+            "  bare ranking",
+            secs(bare),
+            "",
+            "",
+            f"best of {secs(p['bare ranking 1'])} (before) and {secs(p['bare ranking 2'])} (after the selects)",
+        ]
+    )
+    rows.append(
+        [
+            "  app statement, temp table",
+            secs(p["app statement into temp table"]),
+            "",
+            "",
+            "ranking_select_sql alone, into an unindexed temporary table",
+        ]
+    )
     rows.append(
         [
             "  app statement, keyed table",
@@ -568,7 +643,15 @@ def describe_run(r: dict, meta: dict) -> str:
             "ranking_select_sql into a logged table with only the results' key, committed",
         ]
     )
-    rows.append(["export rows only", secs(p['export rows only']), rate(n, p["export rows only"]), secs(cpu['export rows only']), "ranking_rows(period) iterated, no file"])
+    rows.append(
+        [
+            "export rows only",
+            secs(p["export rows only"]),
+            rate(n, p["export rows only"]),
+            secs(cpu["export rows only"]),
+            "ranking_rows(period) iterated, no file",
+        ]
+    )
     for suffix in ("csv", "xlsx"):
         rows.append(
             [
@@ -585,7 +668,9 @@ def describe_run(r: dict, meta: dict) -> str:
         f"  outcomes: {r['outcomes']}; results vs bare statement: {check['matched']:,} matched, "
         f"{check['mismatched']:,} differ in rank or group size; exported {r['exported_rows']:,} rows"
     )
-    lines.append(f"  whole run incl. server start and process start: {r['total_wall']:.1f} s")
+    lines.append(
+        f"  whole run incl. server start and process start: {r['total_wall']:.1f} s; code {r['code']}"
+    )
     if r["profiled"]:
         lines.append("  NOTE: run under cProfile — times are inflated.")
     return "\n".join(lines)
@@ -610,8 +695,8 @@ def summary(results: list[dict]) -> str:
                 secs(bare),
                 f"{first / bare:.2f}×",
                 f"{rerun / bare:.2f}×",
-                secs(p['export csv']),
-                secs(p['export xlsx']),
+                secs(p["export csv"]),
+                secs(p["export xlsx"]),
             ]
         )
         checks = [
@@ -647,6 +732,26 @@ def summary(results: list[dict]) -> str:
     return text + "\n".join(goals)
 
 
+def code_version() -> str:
+    """The commit the code under test is at, and whether jixiao/ differs from it."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "jixiao"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" with uncommitted changes in jixiao/" if dirty else "")
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     with contextlib.suppress(OSError):
@@ -659,11 +764,17 @@ def machine() -> str:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="people per city, comma-separated")
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="people per city, comma-separated"
+    )
     parser.add_argument("--databases", default=",".join(DEFAULT_DATABASES), help="sqlite,postgresql")
-    parser.add_argument("--pg-setting", action="append", default=[], metavar="KEY=VALUE", help="server setting (repeatable)")
+    parser.add_argument(
+        "--pg-setting", action="append", default=[], metavar="KEY=VALUE", help="server setting (repeatable)"
+    )
     parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--data-dir", type=Path, default=OUT / "cities", help="where the synthetic CSVs are kept")
+    parser.add_argument(
+        "--data-dir", type=Path, default=OUT / "cities", help="where the synthetic CSVs are kept"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile every phase (inflates times)")
     parser.add_argument("--explain", action="store_true", help="print the plans of the ranking statements")
     # Internal: one database and size, in its own process.
@@ -694,7 +805,9 @@ def main(argv: list[str]) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
 
     print(f"jixiao selection benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}, {machine()}")
-    print(f"sizes {', '.join(f'{n:,}' for n in sizes)}; databases {', '.join(databases)}; period {PERIOD}")
+    print(
+        f"sizes {', '.join(f'{n:,}' for n in sizes)}; databases {', '.join(databases)}; period {PERIOD}; code {code_version()}"
+    )
     if "postgresql" in databases:
         print(
             "PostgreSQL: fresh throwaway server per size, settings "
