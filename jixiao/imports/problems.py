@@ -31,3 +31,25 @@ class ImportRefused(Exception):
     def __init__(self, problems: list[ImportProblem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class StaffIdRegister:
+    """Where each staff ID of a file was first seen; a repeat is a problem naming that row."""
+
+    def __init__(self, problems: list[ImportProblem], column: str):
+        self.problems = problems
+        self.column = column
+        self.first_row: dict[str, int] = {}
+
+    def first_time(self, staff_id: str, row: int) -> bool:
+        first = self.first_row.setdefault(staff_id, row)
+        if first != row:
+            self.problems.append(
+                ImportProblem(
+                    _("staff ID %(staff_id)s is duplicated (first on row %(row)s)")
+                    % {"staff_id": staff_id, "row": first},
+                    row=row,
+                    column=self.column,
+                )
+            )
+        return first == row

@@ -5,17 +5,17 @@ units' people alone. Units and categories the file names are created and listed.
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
-from django.db.models import Max
-from django.utils.translation import gettext as _
+from django.db.models import F, Max
 
 from jixiao.assessment.models import Period, RosterEntry
 from jixiao.core.bulk import insert_rows, update_rows
 from jixiao.imports import cells
 from jixiao.imports.lookups import existing_people, existing_roster
 from jixiao.imports.models import ImportKind, ImportRecord
-from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import Column
@@ -77,55 +77,41 @@ class RosterPlan:
         }
 
 
+# One parser per column, in KEYS order.
+PARSERS = (
+    cells.staff_id,
+    partial(cells.text, max_length=50, required=True),
+    partial(cells.text, max_length=100, required=True),
+    partial(cells.text, max_length=50, required=True),
+    partial(cells.text, max_length=100, required=False),
+    cells.gender,
+)
+
+
 def parse_rows(source: SourceFile) -> list[RosterRow]:
     """Every row checked; the file is refused whole if any cell is unusable."""
     table = source.table
-    headers = {c.key: table.headers.get(c.key, c.header) for c in ROSTER_COLUMNS}
+    headers = [table.headers.get(c.key, c.header) for c in ROSTER_COLUMNS]
     problems: list[ImportProblem] = []
-    first_row_of: dict[str, int] = {}
+    staff_ids = StaffIdRegister(problems, headers[0])
     rows: list[RosterRow] = []
 
     for number, values in table.records(KEYS):
         parsed = {}
-        for key, value in zip(KEYS, values, strict=False):
+        for index, (parse, value, header) in enumerate(zip(PARSERS, values, headers, strict=True)):
             try:
-                parsed[key] = _parse_cell(key, value)
+                parsed[index] = parse(value)
             except cells.CellError as error:
-                problems.append(ImportProblem(str(error), row=number, column=headers[key]))
-        staff_id = parsed.get("staff_id")
-        if staff_id is not None:
-            if staff_id in first_row_of:
-                problems.append(
-                    ImportProblem(
-                        _("staff ID %(staff_id)s is duplicated (first on row %(row)s)")
-                        % {"staff_id": staff_id, "row": first_row_of[staff_id]},
-                        row=number,
-                        column=headers["staff_id"],
-                    )
-                )
-            else:
-                first_row_of[staff_id] = number
-        if len(parsed) == len(KEYS):
-            rows.append(RosterRow(**parsed))
+                problems.append(ImportProblem(str(error), row=number, column=header))
+        # A repeated staff ID is reported even when the row has other problems too.
+        unique = 0 in parsed and staff_ids.first_time(parsed[0], number)
+        if unique and len(parsed) == len(KEYS):
+            rows.append(RosterRow(*parsed.values()))
     if problems:
         raise ImportRefused(problems)
-    if not first_row_of:
+    if not rows:
         raise no_rows_problem()
     return rows
-
-
-def _parse_cell(key: str, value):
-    if key == "staff_id":
-        return cells.staff_id(value)
-    if key == "gender":
-        return cells.gender(value)
-    max_length, required = {
-        "name": (50, True),
-        "unit": (100, True),
-        "category": (50, True),
-        "post": (100, False),
-    }[key]
-    return cells.text(value, max_length=max_length, required=required)
 
 
 def plan_roster_import(period: Period, source: SourceFile) -> RosterPlan:
@@ -171,11 +157,17 @@ def apply_roster_import(plan: RosterPlan, *, actor: str, user=None) -> ImportRec
     """Write the plan in one transaction and record the import."""
     with transaction.atomic():
         next_order = (Unit.objects.aggregate(m=Max("sort_order"))["m"] or 0) + 1
-        for offset, name in enumerate(plan.new_units):
-            Unit.objects.create(name=name, kind=guess_unit_kind(name), sort_order=next_order + offset)
+        Unit.objects.bulk_create(
+            Unit(name=name, kind=guess_unit_kind(name), sort_order=next_order + offset)
+            for offset, name in enumerate(plan.new_units)
+        )
+        # New units from a file have no parent: each is the root of its own tree.
+        Unit.objects.filter(root__isnull=True, parent__isnull=True).update(root_id=F("id"))
         next_order = (Category.objects.aggregate(m=Max("sort_order"))["m"] or 0) + 1
-        for offset, name in enumerate(plan.new_categories):
-            Category.objects.create(name=name, sort_order=next_order + offset)
+        Category.objects.bulk_create(
+            Category(name=name, sort_order=next_order + offset)
+            for offset, name in enumerate(plan.new_categories)
+        )
         unit_ids = dict(Unit.objects.values_list("name", "id"))
         category_ids = dict(Category.objects.values_list("name", "id"))
 

@@ -17,7 +17,7 @@ from jixiao.core.text import clean_text
 from jixiao.imports import cells
 from jixiao.imports.lookups import existing_scores, roster_by_staff_id
 from jixiao.imports.models import ImportKind, ImportRecord
-from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import Column
@@ -73,7 +73,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
 
     plan = ScoresPlan(period=period, source=source)
     problems: list[ImportProblem] = []
-    first_row_of: dict[str, int] = {}
+    staff_ids = StaffIdRegister(problems, headers["staff_id"])
     parsed: dict[int, ScoreValues] = {}
 
     def problem(message, number, key):
@@ -86,15 +86,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
         except cells.CellError as error:
             problem(str(error), number, "staff_id")
         else:
-            if staff_id in first_row_of:
-                problem(
-                    _("staff ID %(staff_id)s is duplicated (first on row %(row)s)")
-                    % {"staff_id": staff_id, "row": first_row_of[staff_id]},
-                    number,
-                    "staff_id",
-                )
-            else:
-                first_row_of[staff_id] = number
+            if staff_ids.first_time(staff_id, number):
                 entry = roster.get(staff_id)
                 if entry is None:
                     problem(
@@ -127,7 +119,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
 
     if problems:
         raise ImportRefused(problems)
-    if not first_row_of:
+    if not staff_ids.first_row:
         raise no_rows_problem()
 
     plan.rows = len(parsed)

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+import xlsxwriter
 
 from jixiao.assessment.models import Period
 from jixiao.selection.models import Outcome, RankingResult
@@ -89,30 +87,44 @@ def write_csv(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequen
 
 
 def write_xlsx(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequence], *, title: str) -> int:
-    """A sheet with a bold frozen header, set column widths and number formats."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(columns):
-        sheet.column_dimensions[chr(ord("A") + index)].width = column.width
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    formatted = [i for i, c in enumerate(columns) if c.number_format]
-    count = 0
-    for row in rows:
-        values = [escape_formula(v) for v in row]
-        for i in formatted:
-            cell = WriteOnlyCell(sheet, value=values[i])
-            cell.number_format = columns[i].number_format
-            values[i] = cell
-        sheet.append(values)
-        count += 1
-    workbook.save(path)
+    """A sheet with a bold, frozen, filterable header, set column widths and number formats.
+
+    XlsxWriter streams rows to disk (constant memory) and never turns text into formulas,
+    numbers or links; formula-like text is still escaped as in the CSV, for WPS and
+    LibreOffice users who re-save the file.
+    """
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    try:
+        sheet = workbook.add_worksheet(title[:31])
+        header = workbook.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1})
+        formats = [
+            workbook.add_format({"num_format": c.number_format}) if c.number_format else None for c in columns
+        ]
+        for index, column in enumerate(columns):
+            sheet.set_column(index, index, column.width)
+            sheet.write_string(0, index, column.header, header)
+        sheet.freeze_panes(1, 0)
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            for index, value in enumerate(row):
+                cell_format = formats[index]
+                if value is None:
+                    sheet.write_blank(count, index, None, cell_format)
+                elif isinstance(value, str):
+                    sheet.write_string(count, index, escape_formula(value), cell_format)
+                else:
+                    sheet.write_number(count, index, value, cell_format)
+        sheet.autofilter(0, 0, count, len(columns) - 1)
+    finally:
+        workbook.close()
     return count
 
 

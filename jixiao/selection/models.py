@@ -126,24 +126,37 @@ class RankingResult(models.Model):
     """A person's place in their peer group, as last computed for the period.
 
     The table is rebuilt whole by one INSERT … SELECT per run; it is derived data, so its
-    foreign keys carry no database constraints that would be checked a million times.
+    foreign keys carry no database constraints that would be checked a million times, and
+    no indexes beyond the two its pages read by (period + person, period + unit). On
+    PostgreSQL each period's rows are a partition of their own, built and swapped in whole.
     """
 
     pk = models.CompositePrimaryKey("period_id", "person_id")
     period = models.ForeignKey(
-        "assessment.Period", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "assessment.Period",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     person = models.ForeignKey(
-        "org.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "org.Person", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
-    unit = models.ForeignKey("org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     category = models.ForeignKey(
-        "org.Category", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "org.Category", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
     # The unit whose people form the peer group (the unit itself or its top-level unit);
     # empty when the peer group is city-wide.
     group_unit = models.ForeignKey(
-        "org.Unit", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "org.Unit",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     total = models.DecimalField(_("total"), max_digits=7, decimal_places=2)
     rank = models.PositiveIntegerField(_("rank in group"))
