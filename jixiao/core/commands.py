@@ -29,11 +29,17 @@ class JixiaoCommand(BaseCommand):
     requires_migrations_checks = False
     atomic = False
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Help texts are translated too, so the language is chosen before they are read.
+        translation.activate(settings.LANGUAGE_CODE)
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument(
             "--actor",
             default=None,
-            help="Who is acting, for the record (default: the operating-system user).",
+            help=_("Who is acting, for the record (default: the operating-system user)."),
         )
 
     def actor(self, options) -> str:
@@ -98,7 +104,7 @@ class PeriodCommand(JixiaoCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--period", required=True, help="Period code, e.g. 2023H1.")
+        parser.add_argument("--period", required=True, help=_("Period code, e.g. 2023H1."))
 
     def period(self, options):
         from django.core.exceptions import ValidationError

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from jixiao.assessment.models import Period, VetoReason
@@ -32,20 +33,20 @@ ACTOR = "demo"
 
 
 class Command(JixiaoCommand):
-    help = "Create a synthetic city (about 120 units, 8,000 people), rank 2023H1 and serve it on http://127.0.0.1:8000."
+    help = gettext_lazy("Create a synthetic city (about 120 units, 8,000 people), rank 2023H1 and serve it on http://127.0.0.1:8000.")
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--reset", action="store_true", help="Empty the database first if it holds data.")
-        parser.add_argument("--people", type=int, default=8000, help="About how many people (default 8000).")
+        parser.add_argument("--reset", action="store_true", help=_("Empty the database first if it holds data."))
+        parser.add_argument("--people", type=int, default=8000, help=_("About how many people (default 8000)."))
         parser.add_argument(
-            "--seed", type=int, default=2023, help="Random seed; the same seed gives the same city."
+            "--seed", type=int, default=2023, help=_("Random seed; the same seed gives the same city.")
         )
         parser.add_argument(
-            "--no-serve", action="store_true", help="Only create the data; do not start the server."
+            "--no-serve", action="store_true", help=_("Only create the data; do not start the server.")
         )
         parser.add_argument(
-            "--addr", default="127.0.0.1:8000", help="Address to serve on (default 127.0.0.1:8000)."
+            "--addr", default="127.0.0.1:8000", help=_("Address to serve on (default 127.0.0.1:8000).")
         )
 
     def handle(self, *args, **options):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jixiao.core.commands import PeriodCommand
 from jixiao.reports.exports import RANKING_COLUMNS, export_table, ranking_rows
@@ -13,11 +14,11 @@ LISTS = {"ranking": (RANKING_COLUMNS, ranking_rows)}
 
 
 class Command(PeriodCommand):
-    help = "Export a list of a period to .csv (UTF-8 with BOM) or .xlsx."
+    help = gettext_lazy("Export a list of a period to .csv (UTF-8 with BOM) or .xlsx.")
 
     def add_arguments(self, parser):
-        parser.add_argument("list", choices=sorted(LISTS), help="Which list: ranking.")
-        parser.add_argument("-o", "--output", required=True, help="FILE.csv or FILE.xlsx")
+        parser.add_argument("list", choices=sorted(LISTS), help=_("Which list: ranking."))
+        parser.add_argument("-o", "--output", required=True, help=_("FILE.csv or FILE.xlsx"))
         super().add_arguments(parser)
 
     def handle(self, *args, **options):

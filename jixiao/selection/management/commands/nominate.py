@@ -2,6 +2,7 @@
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jixiao.core.commands import PeriodCommand
 from jixiao.org.models import Unit
@@ -10,13 +11,13 @@ from jixiao.selection.nominations import nominate
 
 
 class Command(PeriodCommand):
-    help = "Nominate a person for an outstanding contribution (special nomination, rule 3)."
+    help = gettext_lazy("Nominate a person for an outstanding contribution (special nomination, rule 3).")
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--staff-id", required=True, help="The person's staff ID.")
-        parser.add_argument("--reason", required=True, help="The written reason (at least 20 characters).")
-        parser.add_argument("--unit", help="Only nominate if the person is on this unit's roster.")
+        parser.add_argument("--staff-id", required=True, help=_("The person's staff ID."))
+        parser.add_argument("--reason", required=True, help=_("The written reason (at least 20 characters)."))
+        parser.add_argument("--unit", help=_("Only nominate if the person is on this unit's roster."))
 
     def handle(self, *args, **options):
         period = self.period(options)

@@ -1,6 +1,7 @@
 """``jixiao select --period 2023H1``: compute ranking and eligibility, print the summary."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jixiao.core.commands import PeriodCommand
 from jixiao.core.text import format_table
@@ -8,7 +9,7 @@ from jixiao.selection.ranking import conflicting_nominations, rank_period, summa
 
 
 class Command(PeriodCommand):
-    help = "Compute the ranking and eligibility of a period and print a summary per unit and the city total."
+    help = gettext_lazy("Compute the ranking and eligibility of a period and print a summary per unit and the city total.")
 
     def handle(self, *args, **options):
         period = self.period(options)
