@@ -33,12 +33,18 @@ ACTOR = "demo"
 
 
 class Command(JixiaoCommand):
-    help = gettext_lazy("Create a synthetic city (about 120 units, 8,000 people), rank 2023H1 and serve it on http://127.0.0.1:8000.")
+    help = gettext_lazy(
+        "Create a synthetic city (about 120 units, 8,000 people), rank 2023H1 and serve it on http://127.0.0.1:8000."
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--reset", action="store_true", help=_("Empty the database first if it holds data."))
-        parser.add_argument("--people", type=int, default=8000, help=_("About how many people (default 8000)."))
+        parser.add_argument(
+            "--reset", action="store_true", help=_("Empty the database first if it holds data.")
+        )
+        parser.add_argument(
+            "--people", type=int, default=8000, help=_("About how many people (default 8000).")
+        )
         parser.add_argument(
             "--seed", type=int, default=2023, help=_("Random seed; the same seed gives the same city.")
         )

@@ -4,8 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from jixiao.core.commands import PeriodCommand
 from jixiao.imports.problems import ImportRefused
@@ -20,13 +19,17 @@ KINDS = {
 
 
 class Command(PeriodCommand):
-    help = gettext_lazy("Import a roster or scores from .xlsx, .xls or .csv; a file with any bad row is refused whole.")
+    help = gettext_lazy(
+        "Import a roster or scores from .xlsx, .xls or .csv; a file with any bad row is refused whole."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS), help=_("roster or scores"))
         parser.add_argument("file", help=_("The .xlsx, .xls or .csv file."))
         parser.add_argument(
-            "--dry-run", action="store_true", help=_("Check the file and show what would change; write nothing.")
+            "--dry-run",
+            action="store_true",
+            help=_("Check the file and show what would change; write nothing."),
         )
         super().add_arguments(parser)
 

@@ -9,7 +9,9 @@ from jixiao.selection.ranking import conflicting_nominations, rank_period, summa
 
 
 class Command(PeriodCommand):
-    help = gettext_lazy("Compute the ranking and eligibility of a period and print a summary per unit and the city total.")
+    help = gettext_lazy(
+        "Compute the ranking and eligibility of a period and print a summary per unit and the city total."
+    )
 
     def handle(self, *args, **options):
         period = self.period(options)
