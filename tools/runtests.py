@@ -19,6 +19,14 @@ def pytest(label: str, database_url: str | None, args: list[str]) -> int:
     return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
 
 
+def lint() -> int:
+    print("=== ruff ===", flush=True)
+    paths = ["jixiao", "tests", "tools", "bench"]
+    return subprocess.call([sys.executable, "-m", "ruff", "check", *paths]) or subprocess.call(
+        [sys.executable, "-m", "ruff", "format", "--check", *paths]
+    )
+
+
 def main(argv: list[str]) -> int:
     engines = {"sqlite", "postgresql"}
     if "--sqlite-only" in argv:
@@ -26,7 +34,7 @@ def main(argv: list[str]) -> int:
     if "--postgres-only" in argv:
         engines = {"postgresql"}
     args = [a for a in argv if a not in ("--sqlite-only", "--postgres-only")]
-    results = {}
+    results = {"ruff": lint()}
     if "sqlite" in engines:
         results["SQLite"] = pytest("SQLite", None, args)
     if "postgresql" in engines:
