@@ -28,6 +28,8 @@ class JixiaoCommand(BaseCommand):
     leave_locale_alone = True
     requires_migrations_checks = False
     atomic = False
+    # A command that builds its database afresh (the demo) brings the schema up to date.
+    upgrades_schema = False
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         # Help texts are translated too, so the language is chosen before they are read.
@@ -53,7 +55,7 @@ class JixiaoCommand(BaseCommand):
 
     def execute(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
-        ensure_schema(self.stderr)
+        ensure_schema(self.stderr, upgrade=self.upgrades_schema)
         self._notes: list[str] = []
         kept = True
         with transaction.atomic() if self.atomic else contextlib.nullcontext():
@@ -82,15 +84,19 @@ class JixiaoCommand(BaseCommand):
             connections.close_all()
 
 
-def ensure_schema(stderr) -> None:
-    """Create the schema in an empty database; refuse to run on an out-of-date one."""
+def ensure_schema(stderr, *, upgrade: bool = False) -> None:
+    """Create the schema in an empty database; refuse to run on an out-of-date one unless
+    told to upgrade it."""
     connection = connections[DEFAULT_DB_ALIAS]
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if not plan:
         return
-    if not executor.loader.applied_migrations:
-        stderr.write(_("Empty database: creating the schema first."))
+    if not executor.loader.applied_migrations or upgrade:
+        if executor.loader.applied_migrations:
+            stderr.write(_("Upgrading the database schema first."))
+        else:
+            stderr.write(_("Empty database: creating the schema first."))
         call_command("migrate", verbosity=0, interactive=False)
         return
     raise CommandError(_("The database schema is out of date: run `jixiao migrate` first."), returncode=3)

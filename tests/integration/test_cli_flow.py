@@ -247,3 +247,16 @@ def test_process_full_flow(tmp_path):
     assert records[0] == ("roster", "考核办", "2023年上半年花名册.xlsx", 67, 67)
     assert records[1][0::2] == ("scores", "成绩.csv", 66)
     assert records[2] == (records[0][0], records[2][1], records[0][2], 67, 0)
+
+
+def test_process_stale_schema_is_refused_but_the_demo_upgrades_it(tmp_path):
+    older = run_cli(tmp_path, "migrate", "selection", "0003", "--verbosity", "0")
+    assert older.returncode == 0, older.stderr
+    refused = run_cli(tmp_path, "select", "--period", "2023H1")
+    assert refused.returncode == 3
+    assert refused.stderr.strip() == "数据库结构不是最新版本：请先运行 `jixiao migrate`。"
+
+    demo = run_cli(tmp_path, "demo", "--no-serve", "--people", "150")
+    assert demo.returncode == 0, demo.stderr
+    assert demo.stderr.startswith("先升级数据库结构。")
+    assert count(tmp_path, "selection_rankingresult") == count(tmp_path, "assessment_score") > 0

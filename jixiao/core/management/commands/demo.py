@@ -33,6 +33,7 @@ ACTOR = "demo"
 
 
 class Command(JixiaoCommand):
+    upgrades_schema = True
     help = gettext_lazy(
         "Create a synthetic city (about 120 units, 8,000 people), rank 2023H1 and serve it on http://127.0.0.1:8000."
     )
