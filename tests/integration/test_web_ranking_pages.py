@@ -230,3 +230,15 @@ def test_a_unit_that_only_a_stale_ranking_names_is_still_listed(tmp_path, capsys
     assert table_rows(staff.get("/periods/2023H1/").content.decode()) == [
         ["市财政局", "2", "2", "0", "0", "0", "0"]
     ]
+
+
+def test_pages_are_chinese_whatever_the_browser_asks_until_the_user_switches(client):
+    from django.conf import settings
+
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert page.headers["Content-Language"] == "zh-hans"
+    assert "登录" in page.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/accounts/login/")
+    assert page.headers["Content-Language"] == "en"
+    assert "Log in" in page.content.decode()
