@@ -181,6 +181,8 @@ class RankingResult(models.Model):
         params = {"rank": self.rank, "size": self.group_size, "quota": self.quota}
         if self.outcome == Outcome.BY_RANK:
             return _("rank %(rank)s of %(size)s, within %(quota)s places") % params
+        if self.quota == 0:
+            return _("rank %(rank)s of %(size)s; the group has no places") % params
         return _("rank %(rank)s of %(size)s, outside %(quota)s places") % params
 
 

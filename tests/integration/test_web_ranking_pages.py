@@ -242,3 +242,17 @@ def test_pages_are_chinese_whatever_the_browser_asks_until_the_user_switches(cli
     page = client.get("/accounts/login/")
     assert page.headers["Content-Language"] == "en"
     assert "Log in" in page.content.decode()
+
+
+def test_a_result_explains_itself(db):
+    from jixiao.selection.models import Outcome, RankingResult
+
+    def reason(outcome, rank, quota, veto_text=""):
+        return RankingResult(
+            outcome=outcome, rank=rank, group_size=9, quota=quota, veto_text=veto_text
+        ).reason
+
+    assert reason(Outcome.BY_RANK, 1, 1) == "组内第 1 名 / 共 9 人，在 1 个名额内"
+    assert reason(Outcome.NOT_SELECTED, 3, 1) == "组内第 3 名 / 共 9 人，超出 1 个名额"
+    assert reason(Outcome.NOT_SELECTED, 1, 0) == "组内第 1 名 / 共 9 人，本组没有名额"
+    assert reason(Outcome.VETOED, 1, 1, "处于试用期") == "处于试用期"
