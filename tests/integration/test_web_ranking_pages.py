@@ -245,12 +245,15 @@ def test_pages_are_chinese_whatever_the_browser_asks_until_the_user_switches(cli
 
 
 def test_a_result_explains_itself(db):
+    from django.utils import translation
+
     from jixiao.selection.models import Outcome, RankingResult
 
     def reason(outcome, rank, quota, veto_text=""):
-        return RankingResult(
-            outcome=outcome, rank=rank, group_size=9, quota=quota, veto_text=veto_text
-        ).reason
+        with translation.override("zh-hans"):
+            return RankingResult(
+                outcome=outcome, rank=rank, group_size=9, quota=quota, veto_text=veto_text
+            ).reason
 
     assert reason(Outcome.BY_RANK, 1, 1) == "组内第 1 名 / 共 9 人，在 1 个名额内"
     assert reason(Outcome.NOT_SELECTED, 3, 1) == "组内第 3 名 / 共 9 人，超出 1 个名额"
