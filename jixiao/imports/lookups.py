@@ -62,17 +62,17 @@ def roster_by_staff_id(period, staff_ids: Sequence[str]) -> dict[str, tuple[int,
     return {s: (entry_id, name) for s, entry_id, name in rows if s in wanted}
 
 
-def existing_scores(period, entry_ids: Sequence[int]) -> dict[int, tuple[Decimal, str, int | None]]:
-    """entry id → (total, veto text, veto reason id) for the entries already scored."""
+def existing_scores(period, entry_ids: Sequence[int]) -> dict[int, tuple[Decimal, str, int | None, str]]:
+    """entry id → (total, veto text, veto reason id, source) for the entries already scored."""
     wanted = set(entry_ids)
     select = (
-        "SELECT s.entry_id, s.total, s.veto_text, s.veto_reason_id FROM assessment_score s "
+        "SELECT s.entry_id, s.total, s.veto_text, s.veto_reason_id, s.source FROM assessment_score s "
         "JOIN assessment_rosterentry r ON r.id = s.entry_id WHERE r.period_id = %s"
     )
     rows = _fetch(select, select + " AND s.entry_id IN ({marks})", [period.pk], list(wanted))
     # SQLite hands decimals back as floats; their shortest repr is the stored value.
     return {
-        entry_id: (Decimal(str(total)).quantize(CENT), veto_text, reason_id)
-        for entry_id, total, veto_text, reason_id in rows
+        entry_id: (Decimal(str(total)).quantize(CENT), veto_text, reason_id, source)
+        for entry_id, total, veto_text, reason_id, source in rows
         if entry_id in wanted
     }

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jixiao.assessment.models import Period, Score, VetoReason
+from jixiao.assessment.models import Period, Score, ScoreSource, VetoReason
 from jixiao.core.bulk import insert_rows, update_rows
 from jixiao.core.text import clean_text
 from jixiao.imports import cells
@@ -42,8 +42,9 @@ class ScoresPlan:
     rows: int = 0
     rounded: int = 0
     vetoed: int = 0
-    new_scores: list[tuple[int, Decimal, str, int | None]] = field(default_factory=list)
-    changed_scores: list[tuple[Decimal, str, int | None, int]] = field(default_factory=list)
+    # entry id, total, veto text, veto reason id, source
+    new_scores: list[tuple[int, Decimal, str, int | None, str]] = field(default_factory=list)
+    changed_scores: list[tuple[Decimal, str, int | None, str, int]] = field(default_factory=list)
     unchanged_scores: int = 0
 
     @property
@@ -130,9 +131,10 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
             veto_text, reason_id = before[1], before[2]
         plan.vetoed += bool(veto_text)
         if before is None:
-            plan.new_scores.append((entry_id, total, veto_text, reason_id))
+            plan.new_scores.append((entry_id, total, veto_text, reason_id, ScoreSource.IMPORT))
             continue
-        after = (total, veto_text, reason_id)
+        # An imported total replaces one a scheme computed.
+        after = (total, veto_text, reason_id, ScoreSource.IMPORT)
         if after == before:
             plan.unchanged_scores += 1
         else:
@@ -150,6 +152,7 @@ def _staff_id_or_none(value) -> str | None:
 def apply_scores_import(plan: ScoresPlan, *, actor: str, user=None) -> ImportRecord:
     table = Score._meta.db_table
     with transaction.atomic():
-        insert_rows(table, ("entry_id", "total", "veto_text", "veto_reason_id"), plan.new_scores)
-        update_rows(table, "entry_id", ("total", "veto_text", "veto_reason_id"), plan.changed_scores)
+        columns = ("total", "veto_text", "veto_reason_id", "source")
+        insert_rows(table, ("entry_id", *columns), plan.new_scores)
+        update_rows(table, "entry_id", columns, plan.changed_scores)
         return record_import(ImportKind.SCORES, plan, actor=actor, user=user)
