@@ -27,6 +27,12 @@ def main(mapping_file: str) -> int:
     catalogue.metadata["Language"] = "zh_Hans"
     missing = []
     for entry in catalogue:
+        if "fuzzy" in entry.flags:
+            # makemessages' guess from a similar string is not a translation.
+            entry.flags.remove("fuzzy")
+            entry.msgstr = ""
+            entry.msgstr_plural = {0: ""} if entry.msgid_plural else {}
+            entry.previous_msgid = entry.previous_msgid_plural = None
         if entry.msgid_plural:
             if entry.msgid in plural:
                 entry.msgstr_plural = {0: plural[entry.msgid]}
@@ -37,8 +43,6 @@ def main(mapping_file: str) -> int:
                 entry.msgstr = singular[entry.msgid]
             if not entry.msgstr:
                 missing.append(entry.msgid)
-        if "fuzzy" in entry.flags:
-            entry.flags.remove("fuzzy")
     catalogue.save()
     for msgid in missing:
         print(f"untranslated: {msgid}")

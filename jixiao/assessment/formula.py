@@ -150,7 +150,8 @@ class Result:
 def person_total(scheme: Scheme, inputs: Inputs) -> Result:
     """Rules 1–5 for one person; the reference the database computation is tested against."""
     assessed_periods = sorted(
-        {t for _i, t, _g in inputs.rater_scores} | {t for _i, t in inputs.direct_scores}
+        {t for (_i, t, _g), scores in inputs.rater_scores.items() if scores}
+        | {t for _i, t in inputs.direct_scores}
     )
     result = Result(lines=[], sub_period_bases={}, missing=[])
     for t in assessed_periods:

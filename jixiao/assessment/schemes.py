@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jixiao.assessment import formula
@@ -95,7 +96,7 @@ def applicable_scheme(period: Period, unit_id: int, category_id: int) -> Scheme 
     schemes = {
         s.unit_id: s
         for s in Scheme.objects.filter(period=period, category_id=category_id).filter(
-            unit_id__in=[unit_id, None]
+            Q(unit_id=unit_id) | Q(unit__isnull=True)
         )
     }
     return schemes.get(unit_id) or schemes.get(None)

@@ -29,14 +29,30 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
     return count
 
 
-def update_rows(table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence]) -> int:
-    """Set ``columns`` for each row ``(*values, key_value)``; returns the count."""
+def update_rows(
+    table: str, key: str | Sequence[str], columns: Sequence[str], rows: Sequence[Sequence]
+) -> int:
+    """Set ``columns`` for each row ``(*values, *key_values)``; returns the count."""
     if not rows:
         return 0
     quote = connection.ops.quote_name
+    keys = [key] if isinstance(key, str) else list(key)
     assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+    where = " AND ".join(f"{quote(k)} = %s" for k in keys)
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {quote(table)} SET {assignments} WHERE {quote(key)} = %s", list(rows))
+        cursor.executemany(f"UPDATE {quote(table)} SET {assignments} WHERE {where}", list(rows))
+    return len(rows)
+
+
+def delete_rows(table: str, key: str | Sequence[str], rows: Sequence[Sequence]) -> int:
+    """Delete the rows whose ``key`` columns hold each of ``rows``' values."""
+    if not rows:
+        return 0
+    quote = connection.ops.quote_name
+    keys = [key] if isinstance(key, str) else list(key)
+    where = " AND ".join(f"{quote(k)} = %s" for k in keys)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"DELETE FROM {quote(table)} WHERE {where}", list(rows))
     return len(rows)
 
 

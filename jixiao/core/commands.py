@@ -126,3 +126,19 @@ class PeriodCommand(JixiaoCommand):
                 _("Period %(code)s did not exist: created with the default rules.") % {"code": period.code}
             )
         return period
+
+    def unit(self, name: str):
+        from jixiao.org.models import Unit
+
+        unit = Unit.objects.filter(name=name.strip()).first()
+        if unit is None:
+            raise CommandError(_("No unit is named %(name)s.") % {"name": name})
+        return unit
+
+    def category(self, name: str):
+        from jixiao.org.models import Category
+
+        category = Category.objects.filter(name=name.strip()).first()
+        if category is None:
+            raise CommandError(_("No personnel category is named %(name)s.") % {"name": name})
+        return category

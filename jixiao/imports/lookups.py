@@ -51,15 +51,15 @@ def existing_roster(period, person_ids: Sequence[int]) -> dict[int, tuple[int, i
     return {r[0]: r[1:] for r in rows if r[0] in wanted}
 
 
-def roster_by_staff_id(period, staff_ids: Sequence[str]) -> dict[str, tuple[int, str]]:
-    """staff ID → (entry id, name) for the people on the period's roster."""
+def roster_by_staff_id(period, staff_ids: Sequence[str]) -> dict[str, tuple[int, str, int, int]]:
+    """staff ID → (entry id, name, unit id, category id) for the people on the period's roster."""
     wanted = set(staff_ids)
     select = (
-        "SELECT p.staff_id, r.id, p.name FROM assessment_rosterentry r "
+        "SELECT p.staff_id, r.id, p.name, r.unit_id, r.category_id FROM assessment_rosterentry r "
         "JOIN org_person p ON p.id = r.person_id WHERE r.period_id = %s"
     )
     rows = _fetch(select, select + " AND p.staff_id IN ({marks})", [period.pk], list(wanted))
-    return {s: (entry_id, name) for s, entry_id, name in rows if s in wanted}
+    return {row[0]: row[1:] for row in rows if row[0] in wanted}
 
 
 def existing_scores(period, entry_ids: Sequence[int]) -> dict[int, tuple[Decimal, str, int | None, str]]:

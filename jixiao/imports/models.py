@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class ImportKind(models.TextChoices):
     ROSTER = "roster", _("roster")
     SCORES = "scores", _("scores")
+    INDICATOR_SCORES = "indicator-scores", _("indicator scores")
+    RATER_SCORES = "rater-scores", _("rater scores")
+    ADJUSTMENTS = "adjustments", _("bonus, penalty and veto items")
 
 
 class ImportRecord(models.Model):

@@ -18,12 +18,12 @@ from jixiao.imports.models import ImportKind, ImportRecord
 from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
-from jixiao.imports.table import Column
+from jixiao.imports.table import NAME_COLUMN, STAFF_ID_COLUMN, Column
 from jixiao.org.models import Category, Person, Unit, guess_unit_kind
 
 ROSTER_COLUMNS = (
-    Column("staff_id", "工号", ("staff_id", "staff id", "职工号", "人员编号", "employee_id", "employee id")),
-    Column("name", "姓名", ("name", "full name")),
+    STAFF_ID_COLUMN,
+    NAME_COLUMN,
     Column("unit", "单位", ("unit", "单位名称", "所在单位", "department")),
     Column("category", "人员类别", ("category", "personnel category", "类别")),
     Column("post", "职务", ("post", "position", "title", "职务职级"), required=False),

@@ -20,15 +20,15 @@ from jixiao.imports.models import ImportKind, ImportRecord
 from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
-from jixiao.imports.table import Column
+from jixiao.imports.table import OPTIONAL_NAME_COLUMN, STAFF_ID_COLUMN, Column
 
 SCORE_COLUMNS = (
-    Column("staff_id", "工号", ("staff_id", "staff id", "职工号", "人员编号", "employee_id", "employee id")),
+    STAFF_ID_COLUMN,
     Column("total", "总分", ("total", "score", "total score", "得分", "总得分", "考核总分")),
     Column(
         "veto", "否决事由", ("veto", "veto reason", "veto_reason", "否决原因", "否决情形"), required=False
     ),
-    Column("name", "姓名", ("name", "full name"), required=False),
+    OPTIONAL_NAME_COLUMN,
 )
 KEYS = tuple(c.key for c in SCORE_COLUMNS)
 
@@ -46,6 +46,7 @@ class ScoresPlan:
     new_scores: list[tuple[int, Decimal, str, int | None, str]] = field(default_factory=list)
     changed_scores: list[tuple[Decimal, str, int | None, str, int]] = field(default_factory=list)
     unchanged_scores: int = 0
+    units: set[int] = field(default_factory=set)  # units whose scores change
 
     @property
     def changed(self) -> int:
@@ -76,6 +77,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
     problems: list[ImportProblem] = []
     staff_ids = StaffIdRegister(problems, headers["staff_id"])
     parsed: dict[int, ScoreValues] = {}
+    unit_of: dict[int, int] = {}
 
     def problem(message, number, key):
         problems.append(ImportProblem(message, row=number, column=headers[key]))
@@ -117,6 +119,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
             veto_text = ""
         if entry is not None and total is not None:
             parsed[entry[0]] = (total, veto_text, reasons.get(veto_text))
+            unit_of[entry[0]] = entry[2]
 
     if problems:
         raise ImportRefused(problems)
@@ -132,6 +135,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
         plan.vetoed += bool(veto_text)
         if before is None:
             plan.new_scores.append((entry_id, total, veto_text, reason_id, ScoreSource.IMPORT))
+            plan.units.add(unit_of[entry_id])
             continue
         # An imported total replaces one a scheme computed.
         after = (total, veto_text, reason_id, ScoreSource.IMPORT)
@@ -139,6 +143,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
             plan.unchanged_scores += 1
         else:
             plan.changed_scores.append((*after, entry_id))
+            plan.units.add(unit_of[entry_id])
     return plan
 
 

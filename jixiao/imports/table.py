@@ -3,7 +3,7 @@
 import itertools
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,13 @@ class Column:
         }
 
 
+STAFF_ID_COLUMN = Column(
+    "staff_id", "工号", ("staff_id", "staff id", "职工号", "人员编号", "employee_id", "employee id")
+)
+NAME_COLUMN = Column("name", "姓名", ("name", "full name"))
+OPTIONAL_NAME_COLUMN = replace(NAME_COLUMN, required=False)
+
+
 def header_key(text) -> str:
     """Headers compare without case, spaces, full-width forms or required-marks (工号*)."""
     return re.sub(r"[\s*＊:：]", "", fold(clean_text(text)))
@@ -41,12 +48,18 @@ class Table:
     headers: dict[str, str]  # column key → the header as written in the file
     positions: dict[str, int]
     body: Iterator[Row]
-    ignored: list[str] = field(default_factory=list)
+    # Headers that name none of the fixed columns, with their positions: an importer with
+    # columns of its own (one per indicator, say) claims them; the rest are ignored.
+    others: dict[str, int] = field(default_factory=dict)
 
-    def records(self, keys: Sequence[str]) -> Iterator[tuple[int, tuple]]:
-        """Non-blank data rows as ``(row_number, values in keys order)``; a column the file
-        lacks reads as empty."""
-        indices = [self.positions.get(key) for key in keys]
+    @property
+    def ignored(self) -> list[str]:
+        return list(self.others)
+
+    def records(self, keys: Sequence[str], extra: Sequence[int] = ()) -> Iterator[tuple[int, tuple]]:
+        """Non-blank data rows as ``(row_number, values in keys order, then at the extra
+        positions)``; a column the file lacks reads as empty."""
+        indices = [self.positions.get(key) for key in keys] + list(extra)
         for number, values in self.body:
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
@@ -96,7 +109,7 @@ def _read_header(number, values, folded, columns, body) -> Table:
             continue
         column = next((c for c in columns if c.matches(key)), None)
         if column is None:
-            table.ignored.append(clean_text(raw))
+            table.others.setdefault(clean_text(raw), position)
         elif column.key in table.positions:
             problems.append(
                 ImportProblem(

@@ -110,6 +110,15 @@ def rank_period(period: Period, *, actor: str) -> RankingRun:
         return RankingRun.objects.create(period=period, actor=actor, ranked=ranked)
 
 
+def refresh_ranking(period: Period, *, actor: str) -> RankingRun:
+    """Bring the period's scheme totals up to date, then rank: what ``jixiao select`` does."""
+    from jixiao.assessment.totals import compute_totals
+
+    if period.schemes.exists():
+        compute_totals(period)
+    return rank_period(period, actor=actor)
+
+
 def _replace_rows(period: Period, select_sql: str) -> int:
     quote = connection.ops.quote_name
     table = quote(RankingResult._meta.db_table)

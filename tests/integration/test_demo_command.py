@@ -2,11 +2,13 @@
 through the import path, ranked, with a few special nominations and an admin login."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from jixiao.assessment.models import Period, RosterEntry, Score
+from jixiao.assessment.breakdown import explain
+from jixiao.assessment.models import Period, RosterEntry, SchemeTotal, Score, ScoreSource
 from jixiao.org.models import Person, Unit
 from jixiao.selection.models import Outcome, RankingResult, SelectionRules, SpecialNomination
 from jixiao.selection.ranking import ranking_is_current
@@ -56,7 +58,7 @@ def test_demo_builds_and_ranks_a_city(capsys, data_dir):
     lines = run.out.splitlines()
     assert lines[:3] == [
         f"正在导入 {data_dir / 'demo' / 'roster-2023H1.xlsx'}……",
-        f"正在导入 {data_dir / 'demo' / 'scores-2023H1.xlsx'}……",
+        "正在按考核方案为 2023H1 评分……",
         "正在计算 2023H1 排名……",
     ]
     assert lines[-1] == f"导入所用的文件在 {data_dir / 'demo'}。"
@@ -65,9 +67,13 @@ def test_demo_builds_and_ranks_a_city(capsys, data_dir):
     assert ranking_is_current(period)
     assert SelectionRules.objects.filter(period=period).exists()
     assert PEOPLE <= ready["people"] <= PEOPLE * 1.5  # every unit has at least 3 people
-    assert ready["people"] == Person.objects.count() == RosterEntry.objects.count() == Score.objects.count()
+    assert ready["people"] == Person.objects.count() == RosterEntry.objects.count()
     assert ready["units"] == Unit.objects.count() > 100
-    assert RankingResult.objects.count() == ready["people"]
+    # Every total comes from a scheme; the few people left incomplete are not ranked.
+    complete = SchemeTotal.objects.filter(total_cents__isnull=False).count()
+    assert Score.objects.filter(source=ScoreSource.SCHEME).count() == Score.objects.count() == complete
+    assert ready["people"] - 10 <= complete <= ready["people"]
+    assert RankingResult.objects.count() == complete
     assert RankingResult.objects.filter(outcome=Outcome.BY_RANK).count() == ready["by_rank"] > 0
     assert RankingResult.objects.filter(outcome=Outcome.VETOED).count() == ready["vetoed"]
     assert SpecialNomination.objects.count() == ready["special"]
@@ -84,13 +90,21 @@ def test_demo_builds_and_ranks_a_city(capsys, data_dir):
     for result in RankingResult.objects.filter(outcome=Outcome.BY_RANK):
         assert result.rank <= result.quota
 
-    # The files it imported are real .xlsx files with the import's columns.
+    # Every total has a breakdown that reaches exactly that total.
+    for score in Score.objects.select_related("entry__period"):
+        breakdown = explain(score.entry)
+        assert breakdown.result.complete
+        assert Decimal(breakdown.result.total_cents).scaleb(-2) == score.total
+        assert bool(breakdown.vetoes) == bool(score.veto_text)
+
+    # The roster it imported is a real .xlsx file with the import's columns.
     roster = read_xlsx(data_dir / "demo" / "roster-2023H1.xlsx")
-    scores = read_xlsx(data_dir / "demo" / "scores-2023H1.xlsx")
     assert roster[0] == ["工号", "姓名", "性别", "单位", "人员类别", "职务"]
-    assert scores[0] == ["工号", "姓名", "总分", "否决事由"]
-    assert len(roster) - 1 == len(scores) - 1 == ready["people"]
+    assert len(roster) - 1 == ready["people"]
     assert all(re.fullmatch(r"\d{6}", str(row[0])) for row in roster[1:])
+    # And a template to try the rater-score import with.
+    (template,) = (data_dir / "demo").glob("template-rater-scores-*.xlsx")
+    assert read_xlsx(template)[1][:5] == ["工号", "姓名", "评价主体", "评价人", "期间"]
 
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_staff and admin.is_superuser
@@ -100,7 +114,7 @@ def test_demo_builds_and_ranks_a_city(capsys, data_dir):
 def test_demo_files_reimport_without_changes(capsys, data_dir):
     run_demo(capsys)
     before = table_dump()
-    for kind in ("roster", "scores"):
+    for kind in ("roster",):
         run = jixiao(capsys, "import", kind, data_dir / "demo" / f"{kind}-2023H1.xlsx", "--period", "2023H1")
         assert run.status == 0, run.err
         assert run.out.splitlines()[-1] == "  数据库与文件一致，没有任何变更。"
@@ -118,7 +132,7 @@ def test_demo_city_in_the_browser(client, capsys, data_dir):
     assert "全市合计" in footer
     assert numbers[:5] == [
         ready["people"],
-        ready["people"],
+        Score.objects.count(),
         ready["vetoed"],
         ready["by_rank"],
         ready["special"],

@@ -3,6 +3,7 @@
 import importlib
 import random
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 from django.apps import apps
@@ -15,18 +16,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from jixiao.assessment.models import Period, VetoReason
+from jixiao.assessment.models import (
+    Adjustment,
+    DirectScore,
+    Period,
+    RaterScore,
+    RosterEntry,
+    VetoItem,
+    VetoReason,
+)
+from jixiao.assessment.schemes import applicable_scheme
 from jixiao.assessment.services import get_or_create_period
+from jixiao.core.bulk import insert_rows
 from jixiao.core.commands import JixiaoCommand
 from jixiao.core.demo_city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_units
+from jixiao.core.demo_scoring import DemoEntry, define_demo_schemes, demo_raw_scores
 from jixiao.imports.roster import ROSTER_COLUMNS, apply_roster_import, plan_roster_import
-from jixiao.imports.scores import SCORE_COLUMNS, apply_scores_import, plan_scores_import
 from jixiao.imports.source import open_source
+from jixiao.imports.workbooks import write_template
 from jixiao.org.models import Category, Person, Unit
 from jixiao.selection.errors import NominationRefused
 from jixiao.selection.models import Outcome, RankingResult
 from jixiao.selection.nominations import nominate
-from jixiao.selection.ranking import rank_period, summarize
+from jixiao.selection.ranking import refresh_ranking, summarize
 
 DEMO_PERIOD = "2023H1"
 ACTOR = "demo"
@@ -76,26 +88,21 @@ class Command(JixiaoCommand):
         folder = Path(settings.DATA_DIR) / "demo"
         folder.mkdir(parents=True, exist_ok=True)
         roster_file = folder / f"roster-{DEMO_PERIOD}.xlsx"
-        scores_file = folder / f"scores-{DEMO_PERIOD}.xlsx"
         write_sheet(
             roster_file,
             ["工号", "姓名", "性别", "单位", "人员类别", "职务"],
             [(p.staff_id, p.name, p.gender, p.unit, p.category, p.post) for p in people],
-        )
-        write_sheet(
-            scores_file,
-            ["工号", "姓名", "总分", "否决事由"],
-            [(p.staff_id, p.name, float(p.total), p.veto) for p in people],
         )
 
         period, _created = get_or_create_period(DEMO_PERIOD)
         self.stdout.write(_("Importing %(file)s…") % {"file": roster_file})
         apply_roster_import(plan_roster_import(period, open_source(roster_file, ROSTER_COLUMNS)), actor=ACTOR)
         arrange_units(units)
-        self.stdout.write(_("Importing %(file)s…") % {"file": scores_file})
-        apply_scores_import(plan_scores_import(period, open_source(scores_file, SCORE_COLUMNS)), actor=ACTOR)
+        self.stdout.write(_("Scoring %(period)s through the assessment schemes…") % {"period": DEMO_PERIOD})
+        score_through_schemes(period, people, rng)
+        write_example_template(period, folder)
         self.stdout.write(_("Ranking %(period)s…") % {"period": DEMO_PERIOD})
-        rank_period(period, actor=ACTOR)
+        refresh_ranking(period, actor=ACTOR)
         nominated = nominate_some(period, rng)
         unit_summaries, city = summarize(period)
 
@@ -131,8 +138,60 @@ class Command(JixiaoCommand):
 def empty_database() -> None:
     """Delete every row, then put back the reference data the migrations seed."""
     call_command("flush", interactive=False, verbosity=0)
-    seed = importlib.import_module("jixiao.assessment.migrations.0002_default_veto_reasons")
-    seed.add_reasons(apps, None)
+    importlib.import_module("jixiao.assessment.migrations.0002_default_veto_reasons").add_reasons(apps, None)
+    importlib.import_module("jixiao.assessment.migrations.0005_default_rater_groups").add_groups(apps, None)
+
+
+def score_through_schemes(period, people, rng: random.Random) -> None:
+    """Schemes for every category, and the raw scores every total is computed from."""
+    schemes = define_demo_schemes(period)
+    by_staff_id = {p.staff_id: p for p in people}
+    entries, leaders = [], {}
+    for entry_id, staff_id, unit, category_id, category in RosterEntry.objects.filter(
+        period=period
+    ).values_list("id", "person__staff_id", "unit__name", "category_id", "category__name"):
+        person = by_staff_id[staff_id]
+        entries.append(DemoEntry(entry_id, staff_id, unit, category_id, float(person.total), person.veto))
+        if category == "领导班子成员":
+            leaders.setdefault(unit, []).append(staff_id)
+    raw = demo_raw_scores(rng, entries, schemes, leaders)
+    with transaction.atomic():
+        insert_rows(
+            RaterScore._meta.db_table,
+            ("entry_id", "indicator_id", "sub_period", "group_id", "rater", "score_cents"),
+            raw.rater,
+        )
+        insert_rows(
+            DirectScore._meta.db_table, ("entry_id", "indicator_id", "sub_period", "score_cents"), raw.direct
+        )
+        Adjustment.objects.bulk_create(
+            Adjustment(entry_id=e, kind=k, points=Decimal(str(p)), reason=r, recorded_by=ACTOR)
+            for e, k, p, r in raw.adjustments
+        )
+        reasons = dict(VetoReason.objects.values_list("name", "id"))
+        VetoItem.objects.bulk_create(
+            VetoItem(entry_id=e, text=t, reason_id=reasons.get(t), recorded_by=ACTOR) for e, t in raw.vetoes
+        )
+
+
+def write_example_template(period, folder: Path) -> None:
+    """A filled-in-ready rater-score template of one school, to try the import with."""
+    entry = (
+        RosterEntry.objects.filter(period=period, unit__kind="school")
+        .select_related("unit", "category")
+        .first()
+    )
+    if entry is None:
+        return
+    scheme = applicable_scheme(period, entry.unit_id, entry.category_id)
+    people = list(
+        RosterEntry.objects.filter(period=period, unit=entry.unit, category=entry.category)
+        .order_by("person__staff_id")
+        .values_list("person__staff_id", "person__name")
+    )
+    write_template(
+        folder / f"template-rater-scores-{entry.unit.name}.xlsx", "rater-scores", period, scheme, people
+    )
 
 
 def write_sheet(path: Path, headers: list[str], rows: list[tuple]) -> None:

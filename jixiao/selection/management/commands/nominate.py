@@ -5,7 +5,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.core.commands import PeriodCommand
-from jixiao.org.models import Unit
 from jixiao.selection.errors import NominationRefused
 from jixiao.selection.nominations import nominate
 
@@ -21,11 +20,7 @@ class Command(PeriodCommand):
 
     def handle(self, *args, **options):
         period = self.period(options)
-        unit = None
-        if options["unit"]:
-            unit = Unit.objects.filter(name=options["unit"].strip()).first()
-            if unit is None:
-                raise CommandError(_("No unit is named %(name)s.") % {"name": options["unit"]})
+        unit = self.unit(options["unit"]) if options["unit"] else None
         try:
             nomination = nominate(
                 period, options["staff_id"], options["reason"], actor=self.actor(options), unit=unit

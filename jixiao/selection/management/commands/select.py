@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jixiao.assessment.totals import compute_totals
 from jixiao.core.commands import PeriodCommand
 from jixiao.core.text import format_table
 from jixiao.selection.ranking import conflicting_nominations, rank_period, summarize
@@ -15,6 +16,12 @@ class Command(PeriodCommand):
 
     def handle(self, *args, **options):
         period = self.period(options)
+        if period.schemes.exists():
+            totals = compute_totals(period)
+            self.stdout.write(
+                _("Totals computed by the schemes: %(computed)s complete, %(incomplete)s incomplete.")
+                % {"computed": totals.computed, "incomplete": totals.incomplete}
+            )
         run = rank_period(period, actor=self.actor(options))
         units, city = summarize(period)
         headers = [
