@@ -7,6 +7,7 @@ from jixiao.core.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("periods/", include("jixiao.selection.urls")),
+    path("periods/", include("jixiao.assessment.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,6 +6,7 @@ Headers are the file format, so they are fixed Chinese text like the import colu
 """
 
 from pathlib import Path
+from typing import BinaryIO
 
 import xlsxwriter
 
@@ -32,11 +33,14 @@ def sub_period_labels(period: Period, scheme: Scheme) -> list[str]:
 
 
 def write_template(
-    path: Path, kind: str, period: Period, scheme: Scheme, people: list[tuple[str, str]]
+    target: Path | BinaryIO, kind: str, period: Period, scheme: Scheme, people: list[tuple[str, str]]
 ) -> int:
-    """Write the template of ``kind`` for ``people`` (staff ID, name) scored by ``scheme``;
-    returns the number of rows filled in."""
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    """Write the template of ``kind`` for ``people`` (staff ID, name) scored by ``scheme``
+    to a file or a buffer; returns the number of rows filled in."""
+    workbook = xlsxwriter.Workbook(
+        str(target) if isinstance(target, Path) else target,
+        {"strings_to_numbers": False, "strings_to_formulas": False, "in_memory": True},
+    )
     try:
         formats = {
             "title": workbook.add_format({"bold": True, "font_size": 13}),

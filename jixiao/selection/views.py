@@ -4,9 +4,10 @@ from itertools import groupby
 
 from django.shortcuts import get_object_or_404, render
 
-from jixiao.assessment.models import Period
+from jixiao.assessment.models import Period, RosterEntry
+from jixiao.assessment.schemes import applicable_scheme
 from jixiao.core.access import city_admin_required
-from jixiao.org.models import Unit
+from jixiao.org.models import Category, Unit
 from jixiao.selection.models import NominationState, Outcome, RankingResult, SpecialNomination
 from jixiao.selection.ranking import ranking_is_current, summarize
 
@@ -60,6 +61,10 @@ def unit_ranking(request, code, unit_id):
                 "selected": sum(1 for m in members if m.outcome == Outcome.BY_RANK),
             }
         )
+    categories = Category.objects.filter(
+        pk__in=RosterEntry.objects.filter(period=period, unit=unit).values("category_id")
+    )
+    templates = [c for c in categories if applicable_scheme(period, unit.pk, c.pk) is not None]
     return render(
         request,
         "selection/unit.html",
@@ -70,5 +75,6 @@ def unit_ranking(request, code, unit_id):
             "nominated": nominated,
             "Outcome": Outcome,
             "current": ranking_is_current(period),
+            "templates": templates,
         },
     )

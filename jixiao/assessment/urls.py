@@ -1,0 +1,13 @@
+from django.urls import path
+
+from jixiao.assessment import views
+
+app_name = "assessment"
+urlpatterns = [
+    path("<str:code>/people/<str:staff_id>/", views.person_breakdown, name="breakdown"),
+    path(
+        "<str:code>/units/<int:unit_id>/categories/<int:category_id>/templates/<str:kind>.xlsx",
+        views.score_template,
+        name="template",
+    ),
+]
