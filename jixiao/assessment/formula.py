@@ -62,10 +62,15 @@ def group_score(scores_cents: Sequence[int], trim_from: int) -> int:
     return round_div(total * FINE_PER_CENT, count)
 
 
-def rated_indicator_score(group_scores: Mapping[Hashable, int], group_weights: Mapping[Hashable, int]) -> int:
-    """Rule 2: the weighted mean of the groups that scored, in fine units."""
-    weights = {group: group_weights[group] for group in group_scores}
-    return round_div(sum(weights[g] * s for g, s in group_scores.items()), sum(weights.values()))
+def rated_indicator_score(
+    group_scores: Mapping[Hashable, int], group_weights: Mapping[Hashable, int]
+) -> int | None:
+    """Rule 2: the weighted mean of the scheme's groups that scored, in fine units; None
+    when none of them did (a group outside the scheme does not count)."""
+    weights = {group: group_weights[group] for group in group_scores if group in group_weights}
+    if not sum(weights.values()):
+        return None
+    return round_div(sum(weights[g] * group_scores[g] for g in weights), sum(weights.values()))
 
 
 def contribution(score_fine: int, weight_cents: int, full_marks_cents: int) -> int:
@@ -73,9 +78,13 @@ def contribution(score_fine: int, weight_cents: int, full_marks_cents: int) -> i
     return round_div(score_fine * weight_cents, full_marks_cents)
 
 
-def roll_up(bases: Mapping[Hashable, int], weights: Mapping[Hashable, int]) -> int:
-    """Rule 4: the weighted mean over the sub-periods assessed, in fine units."""
-    return round_div(sum(weights[t] * b for t, b in bases.items()), sum(weights[t] for t in bases))
+def roll_up(bases: Mapping[Hashable, int], weights: Mapping[Hashable, int]) -> int | None:
+    """Rule 4: the weighted mean over the sub-periods assessed, in fine units (None if
+    their weights are all zero)."""
+    total_weight = sum(weights[t] for t in bases)
+    if not total_weight:
+        return None
+    return round_div(sum(weights[t] * b for t, b in bases.items()), total_weight)
 
 
 def final_total(
@@ -149,9 +158,19 @@ class Result:
 
 def person_total(scheme: Scheme, inputs: Inputs) -> Result:
     """Rules 1–5 for one person; the reference the database computation is tested against."""
+    # Only the scheme's sub-periods, indicators and groups count: scores left from before
+    # the scheme was edited are ignored.
+    rated = {i.key for i in scheme.indicators if i.rated}
+    entered = {i.key for i in scheme.indicators if not i.rated}
     assessed_periods = sorted(
-        {t for (_i, t, _g), scores in inputs.rater_scores.items() if scores}
-        | {t for _i, t in inputs.direct_scores}
+        t
+        for t in {
+            t
+            for (i, t, g), scores in inputs.rater_scores.items()
+            if scores and i in rated and g in scheme.group_weights
+        }
+        | {t for i, t in inputs.direct_scores if i in entered}
+        if t in scheme.sub_period_weights
     )
     result = Result(lines=[], sub_period_bases={}, missing=[])
     for t in assessed_periods:
@@ -161,7 +180,7 @@ def person_total(scheme: Scheme, inputs: Inputs) -> Result:
                 groups = {
                     g: group_score(scores, scheme.trim_from)
                     for (i, period, g), scores in inputs.rater_scores.items()
-                    if i == indicator.key and period == t and scores
+                    if i == indicator.key and period == t and scores and g in scheme.group_weights
                 }
                 score = rated_indicator_score(groups, scheme.group_weights) if groups else None
             else:
@@ -181,6 +200,7 @@ def person_total(scheme: Scheme, inputs: Inputs) -> Result:
     result.penalty_cents = min(sum(inputs.penalties), scheme.penalty_cap_cents)
     if result.sub_period_bases and not result.missing:
         result.base_fine = roll_up(result.sub_period_bases, scheme.sub_period_weights)
+    if result.base_fine is not None:
         result.total_cents = final_total(
             result.base_fine,
             sum(inputs.bonuses),

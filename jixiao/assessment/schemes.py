@@ -69,7 +69,15 @@ def scheme_problems(scheme: Scheme) -> list[str]:
         problems.append(
             _("The rater group weights sum to %(sum)s, not 100.") % {"sum": plain_decimal(group_sum)}
         )
-    numbers = sorted(w.number for w in scheme.sub_period_weights.all())
+    for group in group_weights:
+        if group.weight <= 0:
+            problems.append(
+                _("The weight of rater group %(name)s must be more than 0.") % {"name": group.group.name}
+            )
+    sub_period_weights = list(scheme.sub_period_weights.all())
+    if any(w.weight < 1 for w in sub_period_weights):
+        problems.append(_("Every sub-period weight must be at least 1."))
+    numbers = sorted(w.number for w in sub_period_weights)
     if numbers != list(range(1, scheme.sub_period_count + 1)):
         problems.append(
             _("The scheme is %(rhythm)s but has sub-period weights for %(numbers)s.")

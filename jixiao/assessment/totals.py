@@ -24,6 +24,7 @@ from jixiao.assessment.models import (
     SchemeTotal,
     Score,
     ScoreSource,
+    ScoringMethod,
     SubPeriodWeight,
     VetoItem,
 )
@@ -77,11 +78,14 @@ def totals_select_sql() -> str:
             ON city.period_id = r.period_id AND city.category_id = r.category_id AND city.unit_id IS NULL
         WHERE r.period_id = %s AND COALESCE(own.id, city.id) IS NOT NULL
     ),
-    scheme_leaves AS (
-        SELECT i.scheme_id, COUNT(*) AS leaves
+    leaf_indicators AS (
+        SELECT i.id, i.scheme_id, i.method,
+               {cents("i.weight")} AS weight_cents, {cents("i.full_marks")} AS full_marks_cents
         FROM {t[Indicator]} i
         WHERE NOT EXISTS (SELECT 1 FROM {t[Indicator]} c WHERE c.parent_id = i.id)
-        GROUP BY i.scheme_id
+    ),
+    scheme_leaves AS (
+        SELECT scheme_id, COUNT(*) AS leaves FROM leaf_indicators GROUP BY scheme_id
     ),
     group_scores AS (
         SELECT s.entry_id, s.indicator_id, s.sub_period, s.group_id,
@@ -90,27 +94,34 @@ def totals_select_sql() -> str:
                     ELSE {round_div("SUM(s.score_cents) * 100", count)} END AS score_fine
         FROM {t[RaterScore]} s
         JOIN entry_scheme es ON es.entry_id = s.entry_id
+        -- Only the rated leaves of the person's own scheme count: scores left over from
+        -- before the scheme was edited are ignored, not added in.
+        JOIN leaf_indicators li
+            ON li.id = s.indicator_id AND li.scheme_id = es.scheme_id AND li.method = '{ScoringMethod.RATERS}'
         JOIN {t[Scheme]} sc ON sc.id = es.scheme_id
         GROUP BY s.entry_id, s.indicator_id, s.sub_period, s.group_id
     ),
     indicator_scores AS (
         SELECT g.entry_id, g.indicator_id, g.sub_period,
-               {round_div(isum(f"{cents('w.weight')} * g.score_fine"), isum(cents("w.weight")))} AS score_fine
+               {round_div(isum(f"{cents('w.weight')} * g.score_fine"), f"NULLIF({isum(cents('w.weight'))}, 0)")}
+                   AS score_fine
         FROM group_scores g
-        JOIN {t[Indicator]} i ON i.id = g.indicator_id
-        JOIN {t[SchemeRaterGroup]} w ON w.scheme_id = i.scheme_id AND w.group_id = g.group_id
+        JOIN entry_scheme es ON es.entry_id = g.entry_id
+        JOIN {t[SchemeRaterGroup]} w ON w.scheme_id = es.scheme_id AND w.group_id = g.group_id
         GROUP BY g.entry_id, g.indicator_id, g.sub_period
         UNION ALL
         SELECT d.entry_id, d.indicator_id, d.sub_period, CAST(d.score_cents AS BIGINT) * 100
         FROM {t[DirectScore]} d
         JOIN entry_scheme es ON es.entry_id = d.entry_id
+        JOIN leaf_indicators li
+            ON li.id = d.indicator_id AND li.scheme_id = es.scheme_id AND li.method <> '{ScoringMethod.RATERS}'
     ),
     sub_period_bases AS (
         SELECT x.entry_id, x.sub_period,
-               {isum(round_div(f"x.score_fine * {cents('i.weight')}", cents("i.full_marks")))} AS base_fine,
-               COUNT(*) AS scored
+               {isum(round_div("x.score_fine * li.weight_cents", "li.full_marks_cents"))} AS base_fine,
+               COUNT(x.score_fine) AS scored
         FROM indicator_scores x
-        JOIN {t[Indicator]} i ON i.id = x.indicator_id
+        JOIN leaf_indicators li ON li.id = x.indicator_id
         GROUP BY x.entry_id, x.sub_period
     ),
     bases AS (
@@ -134,7 +145,7 @@ def totals_select_sql() -> str:
     ),
     capped AS (
         SELECT b.entry_id, es.scheme_id, b.missing,
-               CASE WHEN b.missing = 0 THEN {round_div("b.weighted", "b.weights")} END AS base_fine,
+               CASE WHEN b.missing = 0 THEN {round_div("b.weighted", "NULLIF(b.weights, 0)")} END AS base_fine,
                {smaller("COALESCE(a.bonus, 0)", cents("sc.bonus_cap"))} AS bonus_cents,
                {smaller("COALESCE(a.penalty, 0)", cents("sc.penalty_cap"))} AS penalty_cents
         FROM bases b
