@@ -239,3 +239,180 @@ def table_dump(*, with_import_records: bool = False) -> dict[str, list[tuple]]:
 
 def row_counts() -> dict[str, int]:
     return {name: len(rows) for name, rows in table_dump(with_import_records=True).items()}
+
+
+# --------------------------------------------------------------------------- full-staff assessment
+
+ASSESSMENT_PERIOD = "2023H1"
+# Two units; 市财政局 has two categories with schemes, 城关镇 has a third and one without.
+ASSESSMENT_PEOPLE = [
+    ["000101", "张三", "市财政局", "一般干部", "科员"],
+    ["000102", "李四", "市财政局", "一般干部", "科员"],
+    ["000103", "王五", "市财政局", "中层干部", "科长"],
+    ["000104", "赵六", "城关镇", "一般干部", "科员"],
+    ["000105", "钱七", "城关镇", "编外聘用", "网格员"],
+    ["000106", "孙八", "城关镇", "工勤技能", "驾驶员"],  # no scheme for 工勤技能
+]
+
+
+def assessment_city(tmp_path: Path, capsys, *, period: str = ASSESSMENT_PERIOD, **general_settings) -> dict:
+    """The roster of :data:`ASSESSMENT_PEOPLE` imported into ``period`` and three city schemes:
+
+    * 一般干部考核方案 (once for the half-year, trimmed from 3 raters, bonus cap 5, penalty
+      cap 10): 德 20 and 能 20 scored by 领导评价 60 / 同事互评 40, 重点工作 30 (objective,
+      full marks 100), 日常工作 30 (scored by the unit, full marks 50);
+    * 中层干部考核方案 (per quarter): 德 30 and 日常工作 30 scored by 领导评价 50 / 同事互评 50,
+      重点工作 40 (objective);
+    * 编外聘用人员考核方案 (per month): 工作任务 60 (unit, full marks 60), 工作态度 40 scored by
+      领导评价 only.
+
+    ``general_settings`` go to the first scheme (``units_may_adjust=True``, say).
+    Returns category name → scheme.
+    """
+    from jixiao.assessment.models import Period, RollUp, ScoringMethod
+    from jixiao.assessment.schemes import IndicatorSpec, define_scheme
+    from jixiao.org.models import Category
+
+    jixiao_ok(
+        capsys,
+        "import",
+        "roster",
+        write_csv(tmp_path / f"roster-{period}.csv", roster_rows(ASSESSMENT_PEOPLE)),
+        "--period",
+        period,
+    )
+    the_period = Period.objects.get(code=period)
+    category = {c.name: c for c in Category.objects.all()}
+    objective, unit = ScoringMethod.OBJECTIVE, ScoringMethod.UNIT
+    settings = {"trim_from": 3, "bonus_cap": 5, "penalty_cap": 10, **general_settings}
+    return {
+        "一般干部": define_scheme(
+            name="一般干部考核方案",
+            period=the_period,
+            category=category["一般干部"],
+            indicators=[
+                IndicatorSpec("德", 20),
+                IndicatorSpec("能", 20),
+                IndicatorSpec("重点工作", 30, objective),
+                IndicatorSpec("日常工作", 30, unit, full_marks=50),
+            ],
+            rater_groups={"领导评价": 60, "同事互评": 40},
+            **settings,
+        ),
+        "中层干部": define_scheme(
+            name="中层干部考核方案",
+            period=the_period,
+            category=category["中层干部"],
+            indicators=[
+                IndicatorSpec("德", 30),
+                IndicatorSpec("重点工作", 40, objective),
+                IndicatorSpec("日常工作", 30),
+            ],
+            rater_groups={"领导评价": 50, "同事互评": 50},
+            roll_up=RollUp.QUARTERLY,
+        ),
+        "编外聘用": define_scheme(
+            name="编外聘用人员考核方案",
+            period=the_period,
+            category=category["编外聘用"],
+            indicators=[IndicatorSpec("工作任务", 60, unit, full_marks=60), IndicatorSpec("工作态度", 40)],
+            rater_groups={"领导评价": 100},
+            roll_up=RollUp.MONTHLY,
+        ),
+    }
+
+
+def stored_direct_scores() -> dict[tuple, int]:
+    """(staff ID, indicator, sub-period) → hundredths, as stored."""
+    from jixiao.assessment.models import DirectScore
+
+    return {
+        (s.entry.person.staff_id, s.indicator.name, s.sub_period): s.score_cents
+        for s in DirectScore.objects.select_related("entry__person", "indicator")
+    }
+
+
+def stored_rater_scores() -> dict[tuple, int]:
+    """(staff ID, indicator, sub-period, rater group, rater) → hundredths, as stored."""
+    from jixiao.assessment.models import RaterScore
+
+    return {
+        (s.entry.person.staff_id, s.indicator.name, s.sub_period, s.group.name, s.rater): s.score_cents
+        for s in RaterScore.objects.select_related("entry__person", "indicator", "group")
+    }
+
+
+def stored_items() -> list[tuple]:
+    """Every bonus, penalty and veto item as (staff ID, kind, points, reason, evidence),
+    sorted; kind is bonus, penalty or veto (points None, reason the catalogue code if any)."""
+    from jixiao.assessment.models import Adjustment, VetoItem
+
+    items = [
+        (a.entry.person.staff_id, a.kind, str(a.points), a.reason, a.evidence)
+        for a in Adjustment.objects.select_related("entry__person")
+    ] + [
+        (v.entry.person.staff_id, "veto", v.reason.code if v.reason else None, v.text, v.evidence)
+        for v in VetoItem.objects.select_related("entry__person", "reason")
+    ]
+    return sorted(items, key=lambda item: tuple(str(v) for v in item))
+
+
+def assessment_dump() -> dict[str, list[tuple]]:
+    """:func:`table_dump` with import records, plus every table of the full-staff assessment:
+    raw scores, items, computed totals, schemes, locks and recorded changes."""
+    from jixiao.assessment.models import (
+        Adjustment,
+        DirectScore,
+        Indicator,
+        RaterScore,
+        Scheme,
+        SchemeTotal,
+        Score,
+        ScoreChange,
+        UnitLock,
+        VetoItem,
+    )
+
+    def rows(queryset, *fields):
+        return sorted(
+            tuple(str(v) if v is not None and not isinstance(v, (int, str, bool)) else v for v in row)
+            for row in queryset.values_list(*fields)
+        )
+
+    dump = table_dump(with_import_records=True)
+    dump.update(
+        {
+            "score_source": rows(Score.objects, "entry_id", "source"),
+            "direct_score": rows(
+                DirectScore.objects, "entry_id", "indicator_id", "sub_period", "score_cents"
+            ),
+            "rater_score": rows(
+                RaterScore.objects,
+                "entry_id",
+                "indicator_id",
+                "sub_period",
+                "group_id",
+                "rater",
+                "score_cents",
+            ),
+            "adjustment": rows(Adjustment.objects, "id", "entry_id", "kind", "points", "reason", "evidence"),
+            "veto_item": rows(VetoItem.objects, "id", "entry_id", "reason_id", "text", "evidence"),
+            "scheme_total": rows(
+                SchemeTotal.objects,
+                "entry_id",
+                "scheme_id",
+                "base_fine",
+                "bonus_cents",
+                "penalty_cents",
+                "total_cents",
+                "missing",
+            ),
+            "scheme": rows(
+                Scheme.objects, "id", "name", "period_id", "category_id", "unit_id", "based_on_id"
+            ),
+            "indicator": rows(Indicator.objects, "id", "scheme_id", "name", "weight", "full_marks", "method"),
+            "lock": rows(UnitLock.objects, "id", "period_id", "unit_id", "locked_by"),
+            "score_change": rows(ScoreChange.objects, "id", "unit_id", "reason", "what"),
+        }
+    )
+    return dump
