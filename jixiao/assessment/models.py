@@ -283,6 +283,7 @@ class SchemeRaterGroup(models.Model):
     class Meta:
         verbose_name = _("rater group weight")
         verbose_name_plural = _("rater group weights")
+        ordering = ["group__sort_order", "group_id"]
         constraints = [
             models.UniqueConstraint(fields=["scheme", "group"], name="rater_group_once_per_scheme")
         ]

@@ -13,6 +13,7 @@ Scores are keyed (person, indicator, sub-period[, rater group, rater]): a file a
 changes the scores it names and leaves others alone; re-importing it changes nothing.
 """
 
+import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from jixiao.assessment.models import (
 )
 from jixiao.assessment.schemes import applicable_scheme, leaves
 from jixiao.core.bulk import insert_rows, update_rows
-from jixiao.core.text import clean_text, fold, normalize_staff_id
+from jixiao.core.text import clean_text, fold, normalize_staff_id, plain_decimal
 from jixiao.imports import cells
 from jixiao.imports.lookups import _fetch, roster_by_staff_id
 from jixiao.imports.models import ImportKind
@@ -64,6 +65,7 @@ ADJUSTMENT_COLUMNS = (
 )
 
 VETO = "veto"
+NONE = "none"
 ITEM_KINDS = {
     "加分": AdjustmentKind.BONUS,
     "bonus": AdjustmentKind.BONUS,
@@ -73,6 +75,10 @@ ITEM_KINDS = {
     "否决": VETO,
     "一票否决": VETO,
     "veto": VETO,
+    # A row of this kind clears the person's items: the file then gives them none.
+    "无": NONE,
+    "清除": NONE,
+    "none": NONE,
 }
 CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 MONTH = re.compile(
@@ -127,6 +133,13 @@ class RowChecker:
                 views[(unit_id, category_id)] = SchemeView.of(scheme) if scheme else None
             self.people[staff_id] = (entry_id, name, unit_id, views[(unit_id, category_id)])
         self.schemes = [v for v in views.values() if v is not None]
+        # Every scored indicator of the period, so a column is recognised (and a wrong row
+        # reported) whoever the file's people turn out to be.
+        self.period_leaves: dict[str, set[str]] = {}
+        for scheme in Scheme.objects.filter(period=period).prefetch_related("indicators"):
+            for leaf in leaves(scheme.indicators.all()):
+                self.period_leaves.setdefault(header_key(leaf.name), set()).add(leaf.method)
+        self.rounded = 0
 
     def problem(self, message: str, row: int, key: str | None = None, *, column: str | None = None) -> None:
         self.problems.append(
@@ -174,30 +187,29 @@ class RowChecker:
 
     def score_cents(self, row: int, raw, indicator: Indicator, column: str) -> int | None:
         try:
-            value, _rounded = cells.score(raw)
+            value, rounded = cells.score(raw)
         except cells.CellError as error:
             self.problem(str(error), row, column=column)
             return None
+        self.rounded += rounded
         if value > indicator.full_marks:
             self.problem(
                 _("%(value)s is more than the full marks %(full)s")
-                % {"value": cells.shown(raw), "full": cells.shown(indicator.full_marks.normalize())},
+                % {"value": cells.shown(raw), "full": plain_decimal(indicator.full_marks)},
                 row,
                 column=column,
             )
             return None
         return to_cents(value)
 
-    def indicator_columns(self, table, method_rated: bool) -> dict[int, str]:
-        """position → header of the file's columns that name a scored indicator of a kind
-        this file carries, in any scheme of the people in it."""
-        names = {
-            key
-            for view in self.schemes
-            for key, leaf in view.leaves.items()
-            if (leaf.method == ScoringMethod.RATERS) == method_rated
+    def indicator_columns(self, table) -> dict[int, str]:
+        """position → header of the file's columns that name a scored indicator of any
+        scheme of the period (a score in a column of the wrong kind is reported per row)."""
+        return {
+            position: header
+            for header, position in table.others.items()
+            if header_key(header) in self.period_leaves
         }
-        return {position: header for header, position in table.others.items() if header_key(header) in names}
 
     def refuse_if_any(self) -> None:
         if self.problems:
@@ -217,9 +229,17 @@ def sub_period_number(raw, period: Period, scheme: Scheme) -> int:
     text = fold(clean_text(raw)).replace(" ", "")
     if isinstance(raw, float) and raw.is_integer():
         text = str(int(raw))
+    if isinstance(raw, datetime.date):
+        # Excel turns a typed 2023-03 into a date: the month is what the user meant.
+        text = (
+            f"{raw.year}-{raw.month:02d}"
+            if RollUp(scheme.roll_up) == RollUp.MONTHLY
+            else f"{raw.year}q{(raw.month + 2) // 3}"
+        )
     rhythm = RollUp(scheme.roll_up)
     if rhythm == RollUp.HALF_YEAR:
-        if text in {"", fold(period.code), "上半年", "下半年"}:
+        half = "上半年" if period.start.month == 1 else "下半年"
+        if text in {"", fold(period.code), half}:
             return 1
         raise cells.CellError(
             _("%(value)s: this scheme is scored once for the half-year") % {"value": cells.shown(raw)}
@@ -270,6 +290,7 @@ class KeyedScoresPlan:
     units: set[int] = field(default_factory=set)  # units whose scores change
     people: set[int] = field(default_factory=set)
     ignored: list[str] = field(default_factory=list)
+    rounded: int = 0
 
     @property
     def changed(self) -> int:
@@ -281,6 +302,7 @@ class KeyedScoresPlan:
             "changed_scores": len(self.updates),
             "unchanged_scores": self.unchanged,
             "people": len(self.people),
+            "rounded": self.rounded,
             "ignored_columns": self.ignored,
         }
 
@@ -322,7 +344,7 @@ def plan_indicator_scores(period: Period, source: SourceFile) -> KeyedScoresPlan
     keys = ("staff_id", "name", "sub_period")
     records, index_of = read_records(source, keys)
     check = RowChecker(period, source, INDICATOR_SCORE_COLUMNS, records)
-    indicator_columns = check.indicator_columns(source.table, method_rated=False)
+    indicator_columns = check.indicator_columns(source.table)
     if not indicator_columns:
         raise ImportRefused([ImportProblem(_no_indicator_columns(check, rated=False))])
     wanted: dict[tuple, int] = {}
@@ -363,6 +385,7 @@ def plan_indicator_scores(period: Period, source: SourceFile) -> KeyedScoresPlan
         key_columns=("entry_id", "indicator_id", "sub_period"),
         rows=len(records),
         ignored=[h for h, p in source.table.others.items() if p not in indicator_columns],
+        rounded=check.rounded,
     )
     return _diff(plan, wanted, unit_of)
 
@@ -394,12 +417,9 @@ def _leaf_for(check: RowChecker, row: int, person: Assessed, header: str, *, rat
 
 def _no_indicator_columns(check: RowChecker, *, rated: bool) -> str:
     expected = sorted(
-        {
-            leaf.name
-            for view in check.schemes
-            for leaf in view.leaves.values()
-            if (leaf.method == ScoringMethod.RATERS) == rated
-        }
+        key
+        for key, methods in check.period_leaves.items()
+        if (ScoringMethod.RATERS in methods if rated else bool(methods - {ScoringMethod.RATERS}))
     )
     return _("The file has no indicator columns. Expected, as named in the schemes: %(names)s.") % {
         "names": "、".join(expected) or "—"
@@ -410,7 +430,7 @@ def plan_rater_scores(period: Period, source: SourceFile) -> KeyedScoresPlan:
     keys = ("staff_id", "group", "rater", "name", "sub_period")
     records, index_of = read_records(source, keys)
     check = RowChecker(period, source, RATER_SCORE_COLUMNS, records)
-    indicator_columns = check.indicator_columns(source.table, method_rated=True)
+    indicator_columns = check.indicator_columns(source.table)
     if not indicator_columns:
         raise ImportRefused([ImportProblem(_no_indicator_columns(check, rated=True))])
     wanted: dict[tuple, int] = {}
@@ -418,6 +438,8 @@ def plan_rater_scores(period: Period, source: SourceFile) -> KeyedScoresPlan:
     first_row: dict[tuple, int] = {}
     for number, values in records:
         raw_staff_id, raw_group, raw_rater, raw_name, raw_sub_period = values[: len(keys)]
+        if _blank(raw_rater) and all(_blank(values[index_of[p]]) for p in indicator_columns):
+            continue  # a pre-filled template row nobody filled in
         person = check.person(number, raw_staff_id, raw_name)
         if person is None:
             continue
@@ -479,6 +501,7 @@ def plan_rater_scores(period: Period, source: SourceFile) -> KeyedScoresPlan:
         key_columns=("entry_id", "indicator_id", "sub_period", "group_id", "rater"),
         rows=len(records),
         ignored=[h for h, p in source.table.others.items() if p not in indicator_columns],
+        rounded=check.rounded,
     )
     return _diff(plan, wanted, unit_of)
 
@@ -545,7 +568,7 @@ def plan_adjustments(period: Period, source: SourceFile) -> ItemsPlan:
         kind = ITEM_KINDS.get(fold(clean_text(raw_kind)))
         if kind is None:
             check.problem(
-                _("%(value)s is not a kind of item (加分, 减分 or 否决)")
+                _("%(value)s is not a kind of item (加分, 减分, 否决, or 无 to clear the person's items)")
                 % {"value": cells.shown(raw_kind) or "—"},
                 number,
                 "kind",
@@ -561,10 +584,12 @@ def plan_adjustments(period: Period, source: SourceFile) -> ItemsPlan:
             except cells.CellError as error:
                 check.problem(str(error), number, "points")
                 points = None
-        elif kind == VETO and not _blank(raw_points):
-            check.problem(_("a veto item has no points"), number, "points")
+        elif kind in (VETO, NONE) and not _blank(raw_points):
+            check.problem(
+                _("a veto item has no points") if kind == VETO else _("must be empty"), number, "points"
+            )
         texts = []
-        for key, raw, required in (("reason", raw_reason, True), ("evidence", raw_evidence, False)):
+        for key, raw, required in (("reason", raw_reason, kind != NONE), ("evidence", raw_evidence, False)):
             try:
                 texts.append(cells.text(raw, max_length=200, required=required))
             except cells.CellError as error:
@@ -573,7 +598,9 @@ def plan_adjustments(period: Period, source: SourceFile) -> ItemsPlan:
         reason, evidence = texts
         if person is None or kind is None or reason is None or evidence is None:
             continue
-        if kind == VETO:
+        if kind == NONE:
+            items.setdefault(person.entry_id, [])
+        elif kind == VETO:
             items.setdefault(person.entry_id, []).append((VETO, reasons.get(reason), reason, evidence))
         elif points is not None:
             items.setdefault(person.entry_id, []).append((kind, points, reason, evidence))

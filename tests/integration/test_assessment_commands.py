@@ -10,7 +10,6 @@
   totals then apply to that unit's people.
 """
 
-import os
 from decimal import Decimal
 
 import pytest
@@ -220,17 +219,10 @@ def test_totals_of_a_period_without_schemes_are_imported(tmp_path, capsys, city)
 
 
 def scheme(capsys, *args):
-    """``jixiao scheme …`` with ``--skip-checks``: without it every action crashes (see
-    test_the_scheme_command_runs_as_operators_type_it)."""
-    return jixiao(capsys, "scheme", *args, "--skip-checks")
+    """``jixiao scheme …`` as operators type it."""
+    return jixiao(capsys, "scheme", *args)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="BUG: the scheme command's check() action shadows BaseCommand.check(), so Django's "
-    "system checks call it with the wrong arguments: TypeError traceback for list, check and copy",
-)
 @pytest.mark.parametrize("action", ["list", "check"])
 def test_the_scheme_command_runs_as_operators_type_it(capsys, city, action):
     run = jixiao(capsys, "scheme", action, "--period", PERIOD)
@@ -270,13 +262,6 @@ def test_scheme_check_lists_every_problem_of_every_scheme(capsys, city):
     assert squeezed(scheme(capsys, "list", "--period", PERIOD).out)[1].endswith("有问题")
 
 
-@pytest.mark.xfail(
-    condition=os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    strict=True,
-    reason="BUG (PostgreSQL only): Scheme.Meta.ordering sorts by unit__sort_order, whose NULL "
-    "(the city scheme) sorts first on SQLite and last on PostgreSQL, so `scheme list` shows a "
-    "unit's adjustment before the city scheme it adjusts on PostgreSQL",
-)
 def test_scheme_list_shows_the_city_scheme_before_a_units_adjustment_of_it(tmp_path, capsys):
     assessment_city(tmp_path, capsys, units_may_adjust=True)
     assert (
@@ -356,11 +341,6 @@ def test_scheme_copy_refusals_write_nothing(capsys, city, arguments, message):
     assert assessment_dump() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (translation): 'No city template is named %(name)s.' is translated as "
-    "'没有名为%(name)s的单位。' (no UNIT named …) in jixiao/locale/zh_Hans/LC_MESSAGES/django.po",
-)
 def test_an_unknown_template_is_called_a_template(capsys, city):
     run = scheme(capsys, "copy", "--period", PERIOD, "--template", "无此模板", "--category", "工勤技能")
     assert run.status == 1

@@ -160,6 +160,7 @@ def test_with_a_reason_the_change_is_applied_recorded_and_ranked_again(tmp_path,
                 "changed_scores": 1,
                 "unchanged_scores": 0,
                 "people": 1,
+                "rounded": 0,
                 "ignored_columns": [],
             },
         )

@@ -265,12 +265,6 @@ def test_an_untouched_indicator_template_imports_and_changes_nothing(tmp_path, c
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (usability): the rater template's pre-filled rows that the user left untouched "
-    "(no rater, no score) are refused as '«评价人»: 不能为空', so a partly filled rater template "
-    "cannot be imported, unlike the indicator template",
-)
 def test_rows_of_the_rater_template_left_untouched_are_skipped(tmp_path, capsys, city):
     path = tmp_path / "评价打分.xlsx"
     template(capsys, "rater-scores", path, "市财政局", "--category", "一般干部")

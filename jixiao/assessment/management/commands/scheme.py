@@ -1,6 +1,7 @@
 """``jixiao scheme list|check|copy``: the period's assessment schemes."""
 
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,11 +28,17 @@ class Command(PeriodCommand):
 
     def handle(self, *args, **options):
         period = self.period(options)
-        getattr(self, options["action"])(period, options)
+        # Not named like the actions: BaseCommand.check() runs the system checks.
+        getattr(self, f"{options['action']}_schemes")(period, options)
 
-    def list(self, period, options):
+    def list_schemes(self, period, options):
         rows = []
-        for scheme in Scheme.objects.filter(period=period).select_related("category", "unit"):
+        schemes = Scheme.objects.filter(period=period).select_related("category", "unit")
+        # A city scheme first, then the units' adjustments of it, on either engine.
+        schemes = schemes.order_by(
+            "category__sort_order", "category_id", F("unit__sort_order").asc(nulls_first=True), "unit_id"
+        )
+        for scheme in schemes:
             indicators = leaves(scheme.indicators.all())
             rows.append(
                 [
@@ -61,7 +68,7 @@ class Command(PeriodCommand):
         ]
         self.stdout.write(format_table(headers, rows))
 
-    def check(self, period, options):
+    def check_schemes(self, period, options):
         failing = 0
         for scheme in Scheme.objects.filter(period=period):
             problems = scheme_problems(scheme)
@@ -74,7 +81,7 @@ class Command(PeriodCommand):
             raise CommandError(_("%(count)s schemes have problems.") % {"count": failing})
         self.stdout.write(_("Every scheme of %(period)s adds up.") % {"period": period.code})
 
-    def copy(self, period, options):
+    def copy_schemes(self, period, options):
         category = self.category(options["category"]) if options["category"] else None
         unit = self.unit(options["unit"]) if options["unit"] else None
         if options["template"]:

@@ -147,9 +147,13 @@ def score_through_schemes(period, people, rng: random.Random) -> None:
     schemes = define_demo_schemes(period)
     by_staff_id = {p.staff_id: p for p in people}
     entries, leaders = [], {}
-    for entry_id, staff_id, unit, category_id, category in RosterEntry.objects.filter(
-        period=period
-    ).values_list("id", "person__staff_id", "unit__name", "category_id", "category__name"):
+    # A fixed order, so the same seed gives the same scores on every engine.
+    rows = (
+        RosterEntry.objects.filter(period=period)
+        .order_by("person__staff_id")
+        .values_list("id", "person__staff_id", "unit__name", "category_id", "category__name")
+    )
+    for entry_id, staff_id, unit, category_id, category in rows:
         person = by_staff_id[staff_id]
         entries.append(DemoEntry(entry_id, staff_id, unit, category_id, float(person.total), person.veto))
         if category == "领导班子成员":

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from jixiao.assessment.locks import LockedScores, guard_locked_change
+from jixiao.assessment.locks import LockedScores, guard_locked_change, locked_units
 from jixiao.core.commands import PeriodCommand
 from jixiao.imports.assessment_scores import (
     ADJUSTMENT_COLUMNS,
@@ -78,7 +78,12 @@ class Command(PeriodCommand):
                 % {"file": path.name, "count": len(refused.problems)}
             ) from None
         locked = []
-        if lockable:
+        if lockable and options["dry_run"]:
+            # A dry run only says what the real import would need.
+            would_lock = locked_units(period, plan.units)
+            if would_lock and not options["reason"]:
+                self.stdout.write(str(LockedScores(would_lock)))
+        elif lockable:
             try:
                 locked = guard_locked_change(
                     period,
@@ -158,6 +163,11 @@ def describe_plan(kind: str, plan) -> list[str]:
                 "people": summary["people"],
             }
         ]
+        if summary["rounded"]:
+            lines.append(
+                _("%(count)s scores had more than two decimals and were rounded half-up")
+                % {"count": summary["rounded"]}
+            )
     else:
         lines = [
             _("scores: %(new)s added, %(changed)s changed, %(same)s unchanged; %(vetoed)s vetoed")
