@@ -7,6 +7,7 @@ formula's integer arithmetic, so both engines give exactly the reference model's
 Complete totals then become the people's period scores, which the ranking reads.
 """
 
+import contextlib
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -66,8 +67,6 @@ def totals_select_sql() -> str:
             Adjustment,
         )
     }
-    count = "COUNT(*)"
-    trimmed_sum = "SUM(s.score_cents) - MAX(s.score_cents) - MIN(s.score_cents)"
     return f"""
     WITH entry_scheme AS (
         SELECT r.id AS entry_id, COALESCE(own.id, city.id) AS scheme_id
@@ -87,19 +86,27 @@ def totals_select_sql() -> str:
     scheme_leaves AS (
         SELECT scheme_id, COUNT(*) AS leaves FROM leaf_indicators GROUP BY scheme_id
     ),
-    group_scores AS (
+    -- The one pass over the (many) rater scores: sums, extremes and counts per group.
+    rater_groups AS (
         SELECT s.entry_id, s.indicator_id, s.sub_period, s.group_id,
-               CASE WHEN {count} >= MIN(sc.trim_from)
-                    THEN {round_div(f"({trimmed_sum}) * 100", f"{count} - 2")}
-                    ELSE {round_div("SUM(s.score_cents) * 100", count)} END AS score_fine
+               SUM(s.score_cents) AS total, MAX(s.score_cents) AS highest, MIN(s.score_cents) AS lowest,
+               COUNT(*) AS raters
         FROM {t[RaterScore]} s
-        JOIN entry_scheme es ON es.entry_id = s.entry_id
+        WHERE s.entry_id IN (SELECT entry_id FROM entry_scheme)
+        GROUP BY s.entry_id, s.indicator_id, s.sub_period, s.group_id
+    ),
+    group_scores AS (
+        SELECT g.entry_id, g.indicator_id, g.sub_period, g.group_id,
+               CASE WHEN g.raters >= sc.trim_from
+                    THEN {round_div("(g.total - g.highest - g.lowest) * 100", "g.raters - 2")}
+                    ELSE {round_div("g.total * 100", "g.raters")} END AS score_fine
+        FROM rater_groups g
+        JOIN entry_scheme es ON es.entry_id = g.entry_id
         -- Only the rated leaves of the person's own scheme count: scores left over from
         -- before the scheme was edited are ignored, not added in.
         JOIN leaf_indicators li
-            ON li.id = s.indicator_id AND li.scheme_id = es.scheme_id AND li.method = '{ScoringMethod.RATERS}'
+            ON li.id = g.indicator_id AND li.scheme_id = es.scheme_id AND li.method = '{ScoringMethod.RATERS}'
         JOIN {t[Scheme]} sc ON sc.id = es.scheme_id
-        GROUP BY s.entry_id, s.indicator_id, s.sub_period, s.group_id
     ),
     indicator_scores AS (
         SELECT g.entry_id, g.indicator_id, g.sub_period,
@@ -159,6 +166,22 @@ def totals_select_sql() -> str:
     """
 
 
+@contextlib.contextmanager
+def hash_joins(cursor):
+    """On PostgreSQL, no nested loops for one statement: the planner cannot estimate joins
+    on the CTEs' columns and may choose nested loops over a hundred thousand people, where
+    a batch over all of them wants hash joins."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SHOW enable_nestloop")
+    (before,) = cursor.fetchone()
+    cursor.execute("SET LOCAL enable_nestloop = off")
+    yield
+    # (After an error the rollback undoes the setting anyway.)
+    cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [before])
+
+
 TOTAL_COLUMNS = (
     "entry_id",
     "period_id",
@@ -194,9 +217,11 @@ def compute_totals(period: Period) -> TotalsRun:
     in_period = f"entry_id IN (SELECT id FROM {entries} WHERE period_id = %s)"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {totals} WHERE period_id = %s", [period.pk])
-        cursor.execute(
-            f"INSERT INTO {totals} ({', '.join(TOTAL_COLUMNS)}) {totals_select_sql()}", [period.pk, period.pk]
-        )
+        with hash_joins(cursor):
+            cursor.execute(
+                f"INSERT INTO {totals} ({', '.join(TOTAL_COLUMNS)}) {totals_select_sql()}",
+                [period.pk, period.pk],
+            )
         # A scheme-computed score without a complete total any more goes.
         cursor.execute(
             f"DELETE FROM {scores} WHERE source = %s AND {in_period} AND entry_id NOT IN "
