@@ -5,6 +5,7 @@ environment: ``DATABASE_URL``, ``JIXIAO_SECRET_KEY``, ``JIXIAO_DEBUG``,
 ``JIXIAO_ALLOWED_HOSTS``, ``JIXIAO_DATA_DIR``, ``JIXIAO_LANGUAGE``.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
     "jixiao.selection",
     "jixiao.imports",
     "jixiao.reports",
+    "axes",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +70,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it answers locked-out logins.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jixiao.urls"
@@ -122,6 +128,22 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Idle sessions end after the cookie age; each request extends it.
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one user from one address lock them out for an hour.
+AXES_FAILURE_LIMIT = int(os.environ.get("JIXIAO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = os.environ.get("JIXIAO_LANGUAGE", "zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

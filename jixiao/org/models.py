@@ -1,5 +1,6 @@
 """Units, personnel categories and people: the city's reference data."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -131,3 +132,57 @@ def guess_unit_kind(name: str) -> str:
         if name.endswith(suffixes):
             return kind
     return UnitKind.OTHER
+
+
+class RoleKind(models.TextChoices):
+    CITY_ADMIN = "city_admin", _("city administrator")
+    ASSESSOR = "assessor", _("unit assessor")
+    SECRETARY = "secretary", _("committee secretary")
+    STAFF = "staff", _("staff member")
+
+
+class Role(models.Model):
+    """What a user may do where. A user may hold roles in several units; a city
+    administrator's role has no unit, a staff member's names the person they are."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles"
+    )
+    kind = models.CharField(_("role"), max_length=20, choices=RoleKind)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "unit"], name="one_role_per_user_kind_unit"),
+            models.CheckConstraint(
+                condition=models.Q(kind="city_admin", unit__isnull=True)
+                | (~models.Q(kind="city_admin") & models.Q(unit__isnull=False)),
+                name="unit_roles_name_their_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="staff", person__isnull=False)
+                | (~models.Q(kind="staff") & models.Q(person__isnull=True)),
+                name="only_staff_roles_name_a_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.unit.name if self.unit_id else _("city")
+        return f"{self.user} · {self.get_kind_display()} · {where}"
+
+    def clean(self) -> None:
+        if self.kind == RoleKind.CITY_ADMIN and self.unit_id:
+            raise ValidationError({"unit": _("A city administrator's role has no unit.")})
+        if self.kind != RoleKind.CITY_ADMIN and not self.unit_id:
+            raise ValidationError({"unit": _("This role needs a unit.")})
+        if self.kind == RoleKind.STAFF and not self.person_id:
+            raise ValidationError({"person": _("A staff member's role names the person.")})
+        if self.kind != RoleKind.STAFF and self.person_id:
+            raise ValidationError({"person": _("Only a staff member's role names a person.")})

@@ -73,6 +73,9 @@ class SelectionRules(models.Model):
     special_reason_min_length = models.PositiveSmallIntegerField(
         _("minimum length of a special nomination's reason"), default=20
     )
+    publicity_working_days = models.PositiveSmallIntegerField(
+        _("publicity period (working days)"), default=5, validators=[MinValueValidator(1)]
+    )
 
     class Meta:
         verbose_name = _("selection rules")
@@ -213,3 +216,160 @@ class SpecialNomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.person}"
+
+
+class ProposalState(models.TextChoices):
+    """A unit's way through a period after its ranking (DESIGN.md rules 5–7)."""
+
+    DRAFT = "draft", _("being proposed")
+    SUBMITTED = "submitted", _("with the committee")
+    DECIDED = "decided", _("decided")
+    PUBLICITY = "publicity", _("in publicity")
+    PUBLISHED = "published", _("published")
+
+
+class Proposal(models.Model):
+    """A unit's candidate list for a period, as proposed, decided and published."""
+
+    period = models.ForeignKey("assessment.Period", on_delete=models.CASCADE, related_name="proposals")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="proposals")
+    state = models.CharField(_("state"), max_length=10, choices=ProposalState, default=ProposalState.DRAFT)
+    submitted_by = models.CharField(_("submitted by"), max_length=150, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The decided list is frozen: the hash of its content, checked whenever it is shown.
+    decided_hash = models.CharField(_("content hash of the decided list"), max_length=64, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # A later change of the ranking never edits a decided list; it flags it for a new decision.
+    flagged_at = models.DateTimeField(_("flagged at"), null=True, blank=True)
+    flag_reason = models.TextField(_("why it needs a new decision"), blank=True)
+    published_by = models.CharField(_("published by"), max_length=150, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="one_proposal_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.unit}"
+
+
+class Route(models.TextChoices):
+    BY_RANK = "rank", _("top by rank")
+    SPECIAL = "special", _("outstanding contribution")
+
+
+class Verdict(models.TextChoices):
+    PENDING = "pending", _("not yet decided")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class Candidate(models.Model):
+    """A person on a proposal, with what the ranking said when it was proposed."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="candidacies")
+    category = models.ForeignKey("org.Category", on_delete=models.PROTECT, related_name="+")
+    post = models.CharField(_("post"), max_length=100, blank=True)
+    route = models.CharField(_("route"), max_length=10, choices=Route)
+    total = models.DecimalField(_("total"), max_digits=7, decimal_places=2)
+    rank = models.PositiveIntegerField(_("rank in group"))
+    group_size = models.PositiveIntegerField(_("group size"))
+    # For a special nomination: the written reason, which is also its 事迹 in the notice.
+    reason = models.TextField(_("reason"), blank=True)
+    verdict = models.CharField(_("decision"), max_length=10, choices=Verdict, default=Verdict.PENDING)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # Set when an upheld objection takes the person off the list.
+    removed_at = models.DateTimeField(_("removed after an objection at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["route", "category__sort_order", "category_id", "rank", "person__staff_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "person"], name="one_candidacy_per_proposal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} {self.person}"
+
+
+class MeetingKind(models.TextChoices):
+    PARTY_COMMITTEE = "party_committee", _("party committee meeting (党委会)")
+    PARTY_GROUP = "party_group", _("party group meeting (党组会)")
+
+
+class Meeting(models.Model):
+    """The committee meeting that decided a proposal; a re-decision records another one."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("meeting"), max_length=20, choices=MeetingKind)
+    date = models.DateField(_("meeting date"))
+    minutes_number = models.CharField(_("minutes number"), max_length=50)
+    members = models.PositiveSmallIntegerField(_("members"))
+    present = models.PositiveSmallIntegerField(_("present"))
+    absent_note = models.CharField(_("absent, and why"), max_length=200, blank=True)
+    recorded_by = models.CharField(_("recorded by"), max_length=150)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("committee meeting")
+        verbose_name_plural = _("committee meetings")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date} {self.minutes_number}"
+
+
+class Notice(models.Model):
+    """The publicity notice (公示) of a decided proposal (DESIGN.md rule 6)."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="notice")
+    start = models.DateField(_("publicity starts"))
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    end = models.DateField(_("publicity ends"))
+    issuing_body = models.CharField(_("issued by"), max_length=100)
+    issued_on = models.DateField(_("issued on"))
+    receiving_body = models.CharField(_("objections are received by"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=50)
+    address = models.CharField(_("address or e-mail"), max_length=200, blank=True)
+    created_by = models.CharField(_("created by"), max_length=150)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("publicity notice")
+        verbose_name_plural = _("publicity notices")
+
+    def __str__(self) -> str:
+        return str(self.proposal)
+
+
+class Resolution(models.TextChoices):
+    OPEN = "open", _("not yet resolved")
+    UPHELD = "upheld", _("upheld")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class Objection(models.Model):
+    """An objection raised during publicity, against one candidate."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="objections")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="objections")
+    objector = models.CharField(_("raised by (real name)"), max_length=50)
+    objector_phone = models.CharField(_("their phone"), max_length=50)
+    received_at = models.DateTimeField(_("received at"))
+    content = models.TextField(_("content"))
+    resolution = models.CharField(_("resolution"), max_length=10, choices=Resolution, default=Resolution.OPEN)
+    resolution_reason = models.TextField(_("reason for the resolution"), blank=True)
+    recorded_by = models.CharField(_("recorded by"), max_length=150)
+    resolved_by = models.CharField(_("resolved by"), max_length=150, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["received_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} {self.received_at:%Y-%m-%d}"

@@ -13,6 +13,7 @@ from jixiao.org.models import Person, Unit
 from jixiao.selection.models import Outcome, RankingResult, SelectionRules, SpecialNomination
 from jixiao.selection.ranking import ranking_is_current
 from tests.files import jixiao, read_xlsx, table_dump
+from tests.web import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +124,7 @@ def test_demo_files_reimport_without_changes(capsys, data_dir):
 
 def test_demo_city_in_the_browser(client, capsys, data_dir):
     _run, ready, password = run_demo(capsys)
-    assert client.login(username="admin", password=password)
+    sign_in(client, "admin", password)
     response = client.get("/", follow=True)
     assert response.redirect_chain == [("/periods/2023H1/", 302)]
     html = response.content.decode()

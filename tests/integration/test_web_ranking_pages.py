@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from jixiao.org.models import Unit
 from tests.files import jixiao, jixiao_ok, roster_rows, scores_rows, write_csv, write_xlsx
+from tests.web import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -45,14 +46,14 @@ def city(tmp_path, capsys):
 @pytest.fixture
 def staff(client):
     get_user_model().objects.create_user("kaoheban", password=PASSWORD, is_staff=True)
-    client.login(username="kaoheban", password=PASSWORD)
+    sign_in(client, "kaoheban", PASSWORD)
     return client
 
 
 @pytest.fixture
 def non_staff(client):
     get_user_model().objects.create_user("zhangsan", password=PASSWORD)
-    client.login(username="zhangsan", password=PASSWORD)
+    sign_in(client, "zhangsan", PASSWORD)
     return client
 
 
