@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from jixiao.assessment.views import my_results
 from jixiao.core.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("", include("jixiao.core.urls")),
     path("periods/", include("jixiao.selection.urls")),
     path("periods/", include("jixiao.assessment.urls")),
+    path("periods/", include("jixiao.imports.urls")),
+    path("me/", my_results, name="my_results"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

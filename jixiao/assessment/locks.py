@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period, ScoreChange, UnitLock
+from jixiao.core.audit import AuditAction
+from jixiao.core.audit import record as audit
 from jixiao.org.models import Unit
 
 
@@ -27,15 +29,39 @@ class LockedScores(Exception):
 def lock(period: Period, unit: Unit, *, actor: str) -> UnitLock:
     with transaction.atomic():
         existing = UnitLock.objects.filter(period=period, unit=unit).first()
-        return existing or UnitLock.objects.create(period=period, unit=unit, locked_by=actor)
+        if existing:
+            return existing
+        unit_lock = UnitLock.objects.create(period=period, unit=unit, locked_by=actor)
+        audit(
+            actor=actor,
+            action=AuditAction.LOCK,
+            target=unit_lock,
+            unit=unit,
+            period=period,
+            summary=_("scores locked"),
+            before={"locked": False},
+            after={"locked": True, "locked_by": actor, "locked_at": unit_lock.locked_at},
+        )
+        return unit_lock
 
 
 def unlock(period: Period, unit: Unit, *, actor: str, reason: str) -> bool:
     with transaction.atomic():
+        existing = UnitLock.objects.filter(period=period, unit=unit).first()
         deleted, _count = UnitLock.objects.filter(period=period, unit=unit).delete()
         if deleted:
-            ScoreChange.objects.create(
+            change = ScoreChange.objects.create(
                 period=period, unit=unit, actor=actor, reason=reason, what=_("scores unlocked")
+            )
+            audit(
+                actor=actor,
+                action=AuditAction.UNLOCK,
+                target=change,
+                unit=unit,
+                period=period,
+                summary=_("scores unlocked: %(reason)s") % {"reason": reason},
+                before={"locked": True, "locked_by": existing.locked_by, "locked_at": existing.locked_at},
+                after={"locked": False, "reason": reason},
             )
         return bool(deleted)
 
@@ -56,7 +82,18 @@ def guard_locked_change(
     if units and not (reason and reason.strip()):
         raise LockedScores(units)
     for unit in units:
-        ScoreChange.objects.create(
+        change = ScoreChange.objects.create(
             period=period, unit=unit, actor=actor, reason=reason.strip(), what=what, details=details
+        )
+        audit(
+            actor=actor,
+            action=AuditAction.SCORE_CHANGE,
+            target=change,
+            unit=unit,
+            period=period,
+            summary=_("locked scores changed (%(what)s): %(reason)s")
+            % {"what": what, "reason": reason.strip()},
+            before=details.get("before") if isinstance(details.get("before"), dict) else None,
+            after={"what": what, "reason": reason.strip(), "details": details},
         )
     return units

@@ -1,6 +1,10 @@
 """The end of every import: mark the period's ranking stale if anything changed, and record
 who imported which file."""
 
+from django.utils.translation import gettext as _
+
+from jixiao.core.audit import AuditAction
+from jixiao.core.audit import record as audit
 from jixiao.imports.models import ImportRecord
 from jixiao.selection.ranking import mark_period_changed
 
@@ -9,7 +13,7 @@ def record_import(kind: str, plan, *, actor: str, user=None) -> ImportRecord:
     """``plan`` is a roster or scores plan that has just been applied."""
     if plan.changed:
         mark_period_changed(plan.period)
-    return ImportRecord.objects.create(
+    import_record = ImportRecord.objects.create(
         kind=kind,
         period=plan.period,
         actor=actor,
@@ -20,3 +24,41 @@ def record_import(kind: str, plan, *, actor: str, user=None) -> ImportRecord:
         changed=plan.changed,
         summary=plan.summary(),
     )
+    audit(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        target=import_record,
+        unit=_only_unit(plan),
+        period=plan.period,
+        summary=_("%(kind)s import of %(file)s: %(rows)s rows, %(changed)s changed")
+        % {
+            "kind": import_record.get_kind_display(),
+            "file": plan.source.name,
+            "rows": plan.rows,
+            "changed": plan.changed,
+        },
+        after={
+            "file": plan.source.name,
+            "sha256": plan.source.sha256,
+            "rows": plan.rows,
+            "changed": plan.changed,
+            "kind": str(kind),
+            "summary": import_record.summary,
+        },
+    )
+    return import_record
+
+
+def _only_unit(plan):
+    """The unit an import concerns, when it concerns exactly one (for the audit log)."""
+    from jixiao.org.models import Unit
+
+    unit_ids = set(getattr(plan, "units", ()))
+    names = {entry[2] for entry in getattr(plan, "new_entries", ())} | {
+        entry[0] for entry in getattr(plan, "changed_entries", ())
+    }
+    if len(unit_ids) == 1 and not names:
+        return Unit.objects.filter(pk=next(iter(unit_ids))).first()
+    if len(names) == 1 and not unit_ids:
+        return Unit.objects.filter(name=next(iter(names))).first()
+    return None

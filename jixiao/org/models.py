@@ -153,7 +153,12 @@ class Role(models.Model):
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.CASCADE, related_name="roles"
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="roles",
     )
 
     class Meta:

@@ -3,6 +3,8 @@
 from django.db import transaction
 
 from jixiao.assessment.models import Period, RosterEntry
+from jixiao.core.audit import AuditAction
+from jixiao.core.audit import record as audit
 from jixiao.core.text import normalize_staff_id, plain_decimal
 from jixiao.org.models import Unit
 from jixiao.selection.errors import NominationRefusal, NominationRefused
@@ -84,6 +86,16 @@ def nominate(
                 percent=plain_decimal(selection_rules.special_cap_percent),
                 headcount=headcount,
             )
-        return SpecialNomination.objects.create(
+        nomination = SpecialNomination.objects.create(
             period=period, person=person, unit=entry.unit, reason=reason, nominated_by=actor
         )
+        audit(
+            actor=actor,
+            action=AuditAction.NOMINATION,
+            target=nomination,
+            unit=entry.unit,
+            period=period,
+            summary=f"{person.staff_id} {person.name}",
+            after={"staff_id": person.staff_id, "name": person.name, "reason": reason},
+        )
+        return nomination

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period, RosterEntry
 from jixiao.selection import rules
@@ -107,7 +108,20 @@ def rank_period(period: Period, *, actor: str) -> RankingRun:
             ranked = _replace_partition(period, select_sql)
         else:
             ranked = _replace_rows(period, select_sql)
-        return RankingRun.objects.create(period=period, actor=actor, ranked=ranked)
+        run = RankingRun.objects.create(period=period, actor=actor, ranked=ranked)
+        # Local imports: the workflow and the audit log build on the ranking.
+        from jixiao.core.audit import AuditAction, record
+        from jixiao.selection.workflow import flag_changed_proposals
+
+        record(
+            actor=actor,
+            action=AuditAction.RANKING,
+            target=run,
+            period=period,
+            summary=_("%(count)s people ranked") % {"count": ranked},
+        )
+        flag_changed_proposals(period, actor=actor)
+        return run
 
 
 def refresh_ranking(period: Period, *, actor: str) -> RankingRun:

@@ -3,7 +3,19 @@ from django.urls import path
 from jixiao.selection import views
 
 app_name = "selection"
+unit = "<str:code>/units/<int:unit_id>/"
 urlpatterns = [
     path("<str:code>/", views.period_overview, name="period"),
-    path("<str:code>/units/<int:unit_id>/", views.unit_ranking, name="unit"),
+    path("<str:code>/exemplars/", views.city_totals, name="city_totals"),
+    path(unit, views.unit_ranking, name="unit"),
+    path(unit + "ranking/run/", views.run_ranking, name="run_ranking"),
+    path(unit + "candidates/", views.candidates, name="candidates"),
+    path(unit + "candidates/submit/", views.submit_candidates, name="submit"),
+    path(unit + "candidates/reopen/", views.reopen, name="reopen"),
+    path(unit + "nominations/<int:nomination_id>/withdraw/", views.withdraw_nomination, name="withdraw"),
+    path(unit + "decision/", views.decision, name="decision"),
+    path(unit + "publicity/", views.publicity, name="publicity"),
+    path(unit + "publicity/notice.<str:fmt>", views.notice_document, name="notice_document"),
+    path(unit + "publicity/objections/<int:objection_id>/resolve/", views.resolve_objection, name="resolve"),
+    path(unit + "publicity/publish/", views.publish, name="publish"),
 ]

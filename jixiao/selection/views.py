@@ -1,40 +1,177 @@
-"""Ranking per unit and the city total (the full unit workflow comes with roles)."""
+"""The city's progress board and a unit's way from ranking to published exemplars."""
 
+import datetime
 from itertools import groupby
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jixiao.assessment.models import Period, RosterEntry
 from jixiao.assessment.schemes import applicable_scheme
-from jixiao.core.access import city_admin_required
-from jixiao.org.models import Category, Unit
-from jixiao.selection.models import NominationState, Outcome, RankingResult, SpecialNomination
-from jixiao.selection.ranking import ranking_is_current, summarize
+from jixiao.org.access import (
+    UNIT_OFFICE,
+    city_admin_required,
+    has_unit_role,
+    is_city_admin,
+    unit_role_required,
+)
+from jixiao.org.models import Category, RoleKind
+from jixiao.selection import workflow
+from jixiao.selection.errors import NominationRefused
+from jixiao.selection.forms import (
+    VERDICT_CHOICES,
+    MeetingForm,
+    NominationForm,
+    NoticeForm,
+    ObjectionForm,
+    ResolutionForm,
+)
+from jixiao.selection.models import (
+    Candidate,
+    NominationState,
+    Notice,
+    Objection,
+    Outcome,
+    Proposal,
+    ProposalState,
+    RankingResult,
+    Resolution,
+    Route,
+    SelectionRules,
+    SpecialNomination,
+    Verdict,
+)
+from jixiao.selection.nominations import nominate
+from jixiao.selection.notice_documents import notice_docx, notice_pdf
+from jixiao.selection.publicity import CalendarNotAvailable
+from jixiao.selection.ranking import ranking_is_current, refresh_ranking, summarize
+
+# ----------------------------------------------------------------------------------------
+# City
+# ----------------------------------------------------------------------------------------
 
 
 @city_admin_required
 def period_overview(request, code):
+    """The progress board: every unit's stage in the period, filterable, with counts."""
     period = get_object_or_404(Period, code=code)
+    board = workflow.progress_board(period)
     units, city = summarize(period)
-    unit_ids = dict(Unit.objects.values_list("name", "id"))
-    rows = [(unit_ids.get(u.name), u) for u in units]
+    summaries = {summary.name: summary for summary in units}
+    for row in board:
+        row.summary = summaries.get(row.unit.name)
+    stage = request.GET.get("stage", "")
+    query = request.GET.get("q", "").strip()
+    flagged_only = request.GET.get("flagged") == "1"
+    counts = {s: 0 for s in workflow.Stage.ORDER}
+    for row in board:
+        counts[row.stage] += 1
+    rows = [
+        row
+        for row in board
+        if (not stage or row.stage == stage)
+        and (not query or query in row.unit.name)
+        and (not flagged_only or row.flagged)
+    ]
+    totals = {
+        field: sum(getattr(row, field) for row in board)
+        for field in ("headcount", "scored", "by_rank", "special", "candidates", "approved", "exemplars")
+    }
+    context = {
+        "period": period,
+        "periods": Period.objects.all(),
+        "rows": rows,
+        "totals": totals,
+        "city": city,
+        "stages": [
+            (s, workflow.stage_label(s), counts[s]) for s in workflow.Stage.ORDER if s != ProposalState.DRAFT
+        ],
+        "stage": stage,
+        "query": query,
+        "flagged_only": flagged_only,
+        "current": ranking_is_current(period),
+    }
+    template = "selection/board_rows.html" if request.htmx else "selection/period.html"
+    return render(request, template, context)
+
+
+@city_admin_required
+def city_totals(request, code):
+    """Exemplars of the period by route and by category, and by unit."""
+    period = get_object_or_404(Period, code=code)
+    exemplars = workflow.exemplars(period)
+    by_route = {
+        row["route"]: row["n"] for row in exemplars.values("route").annotate(n=Count("id")).order_by()
+    }
+    by_category = list(
+        exemplars.values("category__name")
+        .annotate(
+            n=Count("id"),
+            by_rank=Count("id", filter=Q(route=Route.BY_RANK)),
+            special=Count("id", filter=Q(route=Route.SPECIAL)),
+        )
+        .order_by("category__sort_order", "category__name")
+    )
+    by_unit = list(
+        exemplars.values("proposal__unit__name")
+        .annotate(
+            n=Count("id"),
+            by_rank=Count("id", filter=Q(route=Route.BY_RANK)),
+            special=Count("id", filter=Q(route=Route.SPECIAL)),
+        )
+        .order_by("proposal__unit__sort_order", "proposal__unit__name")
+    )
     return render(
         request,
-        "selection/period.html",
+        "selection/city_totals.html",
         {
             "period": period,
-            "periods": Period.objects.all(),
-            "rows": rows,
-            "city": city,
-            "current": ranking_is_current(period),
+            "total": sum(by_route.values()),
+            "by_rank": by_route.get(Route.BY_RANK, 0),
+            "special": by_route.get(Route.SPECIAL, 0),
+            "by_category": by_category,
+            "by_unit": by_unit,
         },
     )
 
 
-@city_admin_required
-def unit_ranking(request, code, unit_id):
-    period = get_object_or_404(Period, code=code)
-    unit = get_object_or_404(Unit, pk=unit_id)
+# ----------------------------------------------------------------------------------------
+# Unit
+# ----------------------------------------------------------------------------------------
+
+
+def unit_context(request, period, unit, tab) -> dict:
+    proposal = Proposal.objects.filter(period=period, unit=unit).first()
+    return {
+        "period": period,
+        "unit": unit,
+        "tab": tab,
+        "proposal": proposal,
+        "current": ranking_is_current(period),
+        "can_assess": _holds(request.user, unit, RoleKind.ASSESSOR),
+        "can_decide": _holds(request.user, unit, RoleKind.SECRETARY),
+        "city_admin": is_city_admin(request.user),
+    }
+
+
+def _holds(user, unit, kind) -> bool:
+    return has_unit_role(user, unit.pk, kind)
+
+
+def _period(code) -> Period:
+    return get_object_or_404(Period, code=code)
+
+
+@unit_role_required(*UNIT_OFFICE)
+def unit_ranking(request, code, unit):
+    period = _period(code)
     results = (
         RankingResult.objects.filter(period=period, unit=unit)
         .select_related("person", "category")
@@ -65,16 +202,287 @@ def unit_ranking(request, code, unit_id):
         pk__in=RosterEntry.objects.filter(period=period, unit=unit).values("category_id")
     )
     templates = [c for c in categories if applicable_scheme(period, unit.pk, c.pk) is not None]
-    return render(
-        request,
-        "selection/unit.html",
-        {
-            "period": period,
-            "unit": unit,
-            "groups": groups,
-            "nominated": nominated,
-            "Outcome": Outcome,
-            "current": ranking_is_current(period),
-            "templates": templates,
-        },
+    context = unit_context(request, period, unit, "ranking")
+    context.update(groups=groups, nominated=nominated, Outcome=Outcome, templates=templates)
+    return render(request, "selection/unit.html", context)
+
+
+@require_POST
+@unit_role_required(RoleKind.ASSESSOR)
+def run_ranking(request, code, unit):
+    period = _period(code)
+    run = refresh_ranking(period, actor=request.user.get_username())
+    messages.success(request, _("Ranking computed: %(count)s people ranked.") % {"count": run.ranked})
+    return redirect("selection:unit", code=period.code, unit_id=unit.pk)
+
+
+@unit_role_required(*UNIT_OFFICE)
+def candidates(request, code, unit):
+    period = _period(code)
+    rules = SelectionRules.objects.get(period=period)
+    headcount = RosterEntry.objects.filter(period=period, unit=unit).count()
+    nominations = SpecialNomination.objects.filter(period=period, unit=unit).select_related("person")
+    used = sum(1 for n in nominations if n.state == NominationState.PROPOSED)
+    form = NominationForm()
+    if request.method == "POST":
+        if not _holds(request.user, unit, RoleKind.ASSESSOR):
+            raise Http404
+        form = NominationForm(request.POST)
+        if form.is_valid():
+            try:
+                nominate(
+                    period,
+                    form.cleaned_data["staff_id"],
+                    form.cleaned_data["reason"],
+                    actor=request.user.get_username(),
+                    unit=unit,
+                )
+            except NominationRefused as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("Nomination recorded."))
+                return redirect("selection:candidates", code=period.code, unit_id=unit.pk)
+    proposal = Proposal.objects.filter(period=period, unit=unit).first()
+    context = unit_context(request, period, unit, "candidates")
+    context.update(
+        proposed=workflow.current_candidates(period, unit),
+        by_rank=RankingResult.objects.filter(period=period, unit=unit, outcome=Outcome.BY_RANK)
+        .select_related("person", "category")
+        .order_by("category__sort_order", "rank"),
+        nominations=nominations,
+        used=used,
+        cap=rules.special_cap(headcount),
+        headcount=headcount,
+        form=form,
+        min_length=rules.special_reason_min_length,
+        submitted=proposal is not None and proposal.state != ProposalState.DRAFT,
+        candidates=proposal.candidates.select_related("person", "category") if proposal else [],
     )
+    return render(request, "selection/candidates.html", context)
+
+
+@require_POST
+@unit_role_required(RoleKind.ASSESSOR)
+def withdraw_nomination(request, code, unit, nomination_id):
+    period = _period(code)
+    nomination = get_object_or_404(SpecialNomination, pk=nomination_id, period=period, unit=unit)
+    proposal = Proposal.objects.filter(period=period, unit=unit).first()
+    if proposal is not None and proposal.state != ProposalState.DRAFT:
+        messages.error(request, _("The list is with the committee: a nomination can no longer be withdrawn."))
+    elif nomination.state == NominationState.PROPOSED:
+        nomination.state = NominationState.WITHDRAWN
+        nomination.save(update_fields=["state"])
+        messages.success(request, _("Nomination of %(name)s withdrawn.") % {"name": nomination.person.name})
+    return redirect("selection:candidates", code=period.code, unit_id=unit.pk)
+
+
+@require_POST
+@unit_role_required(RoleKind.ASSESSOR)
+def submit_candidates(request, code, unit):
+    period = _period(code)
+    try:
+        proposal = workflow.submit(period, unit, actor=request.user.get_username())
+    except workflow.WorkflowRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("%(count)s candidates submitted to the committee.") % {"count": proposal.candidates.count()},
+        )
+    return redirect("selection:candidates", code=period.code, unit_id=unit.pk)
+
+
+@require_POST
+@unit_role_required(RoleKind.ASSESSOR)
+def reopen(request, code, unit):
+    proposal = get_object_or_404(Proposal, period__code=code, unit=unit)
+    try:
+        workflow.reopen(proposal, actor=request.user.get_username())
+    except workflow.WorkflowRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("The list is reopened: submit the current candidates for a new decision.")
+        )
+    return redirect("selection:candidates", code=code, unit_id=unit.pk)
+
+
+@unit_role_required(*UNIT_OFFICE)
+def decision(request, code, unit):
+    period = _period(code)
+    proposal = Proposal.objects.filter(period=period, unit=unit).first()
+    candidates = list(proposal.candidates.select_related("person", "category")) if proposal else []
+    may_decide = (
+        proposal is not None
+        and proposal.state == ProposalState.SUBMITTED
+        and _holds(request.user, unit, RoleKind.SECRETARY)
+    )
+    form = MeetingForm()
+    verdicts = {
+        c.pk: (request.POST.get(f"verdict-{c.pk}", ""), request.POST.get(f"reason-{c.pk}", ""))
+        for c in candidates
+    }
+    problems = []
+    if request.method == "POST":
+        if not may_decide:
+            raise Http404
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            try:
+                workflow.decide(
+                    proposal,
+                    workflow.MeetingRecord(**form.cleaned_data),
+                    verdicts,
+                    actor=request.user.get_username(),
+                )
+            except workflow.WorkflowRefused as refused:
+                problems.append(str(refused))
+            else:
+                messages.success(request, _("The committee's decision is recorded and the list frozen."))
+                return redirect("selection:decision", code=period.code, unit_id=unit.pk)
+    context = unit_context(request, period, unit, "decision")
+    context.update(
+        candidates=[(c, verdicts.get(c.pk, ("", ""))) for c in candidates],
+        form=form,
+        may_decide=may_decide,
+        problems=problems,
+        verdict_choices=VERDICT_CHOICES,
+        meeting=proposal.meetings.first() if proposal else None,
+        intact=workflow.decided_list_intact(proposal) if proposal else True,
+        Verdict=Verdict,
+    )
+    return render(request, "selection/decision.html", context)
+
+
+@unit_role_required(*UNIT_OFFICE)
+def publicity(request, code, unit):
+    period = _period(code)
+    proposal = Proposal.objects.filter(period=period, unit=unit).first()
+    notice = Notice.objects.filter(proposal=proposal).first() if proposal else None
+    notice_form = objection_form = None
+    if proposal is not None and proposal.state == ProposalState.DECIDED and notice is None:
+        today = timezone.localdate()
+        notice_form = NoticeForm(
+            request.POST if request.method == "POST" and "open_notice" in request.POST else None,
+            initial={
+                "start": today + datetime.timedelta(days=1),
+                "issued_on": today,
+                "issuing_body": _("%(unit)s Party Committee") % {"unit": unit.name},
+                "receiving_body": _("%(unit)s assessment office") % {"unit": unit.name},
+            },
+        )
+        if notice_form.is_bound:
+            if not _holds(request.user, unit, RoleKind.ASSESSOR):
+                raise Http404
+            if notice_form.is_valid():
+                try:
+                    workflow.open_publicity(
+                        proposal,
+                        workflow.NoticeDetails(**notice_form.cleaned_data),
+                        actor=request.user.get_username(),
+                    )
+                except (workflow.WorkflowRefused, CalendarNotAvailable) as refused:
+                    notice_form.add_error(None, str(refused))
+                else:
+                    messages.success(request, _("The publicity notice is issued."))
+                    return redirect("selection:publicity", code=period.code, unit_id=unit.pk)
+    on_notice = []
+    if notice is not None:
+        on_notice = list(workflow.exemplar_candidates(proposal).select_related("person", "category"))
+        if proposal.state == ProposalState.PUBLICITY:
+            objection_form = ObjectionForm(
+                request.POST if request.method == "POST" and "objection" in request.POST else None,
+                candidates=on_notice,
+                initial={"received_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)},
+            )
+            if objection_form.is_bound:
+                if not _holds(request.user, unit, RoleKind.ASSESSOR):
+                    raise Http404
+                if objection_form.is_valid():
+                    data = objection_form.cleaned_data
+                    candidate = get_object_or_404(Candidate, pk=data["candidate"], proposal=proposal)
+                    try:
+                        workflow.record_objection(
+                            notice,
+                            candidate,
+                            objector=data["objector"],
+                            objector_phone=data["objector_phone"],
+                            received_at=data["received_at"],
+                            content=data["content"],
+                            actor=request.user.get_username(),
+                        )
+                    except workflow.WorkflowRefused as refused:
+                        objection_form.add_error(None, str(refused))
+                    else:
+                        messages.success(request, _("Objection recorded."))
+                        return redirect("selection:publicity", code=period.code, unit_id=unit.pk)
+    context = unit_context(request, period, unit, "publicity")
+    context.update(
+        notice=notice,
+        notice_form=notice_form,
+        objection_form=objection_form,
+        on_notice=on_notice,
+        objections=notice.objections.select_related("candidate__person") if notice else [],
+        resolution_form=ResolutionForm(),
+        blockers=workflow.publication_blockers(proposal) if proposal else [],
+        Resolution=Resolution,
+        ProposalState=ProposalState,
+    )
+    return render(request, "selection/publicity.html", context)
+
+
+@require_POST
+@unit_role_required(RoleKind.ASSESSOR, RoleKind.SECRETARY)
+def resolve_objection(request, code, unit, objection_id):
+    objection = get_object_or_404(
+        Objection, pk=objection_id, notice__proposal__unit=unit, notice__proposal__period__code=code
+    )
+    form = ResolutionForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.resolve_objection(
+                objection,
+                form.cleaned_data["resolution"],
+                form.cleaned_data["reason"],
+                actor=request.user.get_username(),
+            )
+        except workflow.WorkflowRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Objection resolved."))
+    else:
+        messages.error(request, _("Choose upheld or dismissed and give the reason."))
+    return redirect("selection:publicity", code=code, unit_id=unit.pk)
+
+
+@unit_role_required(*UNIT_OFFICE)
+def notice_document(request, code, unit, fmt):
+    notice = get_object_or_404(Notice, proposal__period__code=code, proposal__unit=unit)
+    if fmt == "docx":
+        content, mime = (
+            notice_docx(notice),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    elif fmt == "pdf":
+        content, mime = notice_pdf(notice), "application/pdf"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=mime)
+    filename = _("%(period)s %(unit)s publicity notice") % {"period": code, "unit": unit.name}
+    response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{fmt}")
+    return response
+
+
+@require_POST
+@city_admin_required
+def publish(request, code, unit_id):
+    proposal = get_object_or_404(Proposal, period__code=code, unit_id=unit_id)
+    try:
+        workflow.publish(proposal, actor=request.user.get_username())
+    except workflow.WorkflowRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("Published: the exemplars of %(unit)s are public.") % {"unit": proposal.unit.name}
+        )
+    return redirect(reverse("selection:publicity", args=[code, unit_id]))

@@ -31,6 +31,7 @@ from jixiao.core.bulk import insert_rows
 from jixiao.core.commands import JixiaoCommand
 from jixiao.core.demo_city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_units
 from jixiao.core.demo_scoring import DemoEntry, define_demo_schemes, demo_raw_scores
+from jixiao.core.demo_workflow import advance_units, create_accounts, units_with_candidates
 from jixiao.imports.roster import ROSTER_COLUMNS, apply_roster_import, plan_roster_import
 from jixiao.imports.source import open_source
 from jixiao.imports.workbooks import write_template
@@ -39,6 +40,7 @@ from jixiao.selection.errors import NominationRefused
 from jixiao.selection.models import Outcome, RankingResult
 from jixiao.selection.nominations import nominate
 from jixiao.selection.ranking import refresh_ranking, summarize
+from jixiao.selection.workflow import stage_label
 
 DEMO_PERIOD = "2023H1"
 ACTOR = "demo"
@@ -108,6 +110,10 @@ class Command(JixiaoCommand):
 
         password = secrets.token_urlsafe(9)
         create_admin(password)
+        self.stdout.write(_("Taking units through proposal, decision, publicity and publication…"))
+        workflow_units = units_with_candidates(period)
+        stages = advance_units(period, workflow_units, rng)
+        accounts = create_accounts(workflow_units[0], period, password)
         self.stdout.write("")
         self.stdout.write(
             _(
@@ -124,8 +130,15 @@ class Command(JixiaoCommand):
             }
         )
         self.stdout.write(
+            _("Units by stage: %(stages)s")
+            % {"stages": "，".join(f"{stage_name(stage)} {count}" for stage, count in stages.items())}
+        )
+        self.stdout.write(
             _("Admin login: user %(user)s, password %(password)s") % {"user": "admin", "password": password}
         )
+        self.stdout.write(_("Accounts per role (same password):"))
+        for account in accounts:
+            self.stdout.write(f"  {account.username:<10} {account.role}（{account.where}）")
         self.stdout.write(_("The files imported are in %(folder)s.") % {"folder": folder})
         if options["no_serve"]:
             return
@@ -133,6 +146,12 @@ class Command(JixiaoCommand):
             _("Open http://%(addr)s/ in a browser (Ctrl+C stops the server).") % {"addr": options["addr"]}
         )
         call_command("runserver", options["addr"], use_reloader=False, insecure_serving=True)
+
+
+def stage_name(stage: str) -> str:
+    if stage == "objection":
+        return _("published after an upheld objection")
+    return stage_label(stage)
 
 
 def empty_database() -> None:

@@ -1,0 +1,99 @@
+"""The append-only, tamper-evident audit log.
+
+Every entry carries the SHA-256 of the previous one, so a changed, deleted or inserted row
+breaks the chain (see ``jixiao.core.audit.verify``). Rows are written only through
+``jixiao.core.audit.record``; the model refuses updates and deletes, and on PostgreSQL a
+trigger refuses them too.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditAction(models.TextChoices):
+    IMPORT = "import", _("import")
+    SCORE_CHANGE = "score_change", _("score change")
+    LOCK = "lock", _("lock")
+    UNLOCK = "unlock", _("unlock")
+    RANKING = "ranking", _("ranking")
+    NOMINATION = "nomination", _("nomination")
+    SUBMISSION = "submission", _("submission")
+    MEETING = "meeting", _("committee meeting")
+    DECISION = "decision", _("decision")
+    FLAG = "flag", _("flagged for re-decision")
+    NOTICE = "notice", _("publicity notice")
+    OBJECTION = "objection", _("objection")
+    OBJECTION_RESOLVED = "objection_resolved", _("objection resolved")
+    PUBLICATION = "publication", _("publication")
+    PERIOD = "period", _("period")
+    RULES = "rules", _("rules")
+    ROLE = "role", _("role")
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit log entries cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit log entries cannot be deleted")
+
+    # bulk_update goes through update(); bulk_create would skip the chain.
+    def bulk_create(self, *args, **kwargs):
+        raise AppendOnlyError("audit log entries are appended only through jixiao.core.audit.record()")
+
+
+class AuditEntry(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.CharField(_("actor"), max_length=150, db_index=True)
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_label = models.CharField(_("target"), max_length=300, blank=True)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+    )
+    period = models.ForeignKey(
+        "assessment.Period",
+        verbose_name=_("period"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    entry_hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["unit", "-id"], name="audit_unit_recent")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit log entries cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit log entries cannot be deleted")

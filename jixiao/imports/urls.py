@@ -1,0 +1,8 @@
+from django.urls import path
+
+from jixiao.imports import views
+
+app_name = "imports"
+urlpatterns = [
+    path("<str:code>/units/<int:unit_id>/import/", views.unit_import, name="unit_import"),
+]

@@ -1,0 +1,373 @@
+"""The publicity notice (公示) as a document: its content, a Word file and a PDF.
+
+The notice is a Chinese official text (DESIGN.md rule 6), so its wording is written here in
+Chinese, once, in :func:`notice_content`; the Word and PDF layouts only place that content.
+It names the period, each person's unit, name, gender, post and route (with the 事迹 of a
+special nomination), the dates, how to object and who issues it — never a score, a total or
+a rank.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Case, IntegerField, Value, When
+from django.template.loader import render_to_string
+from django.utils import translation
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from jixiao.core.text import plain_decimal
+from jixiao.org.models import Gender
+from jixiao.selection.models import (
+    Candidate,
+    MeetingKind,
+    Notice,
+    Route,
+    SelectionRules,
+    Verdict,
+)
+
+# ----------------------------------------------------------------------------------------
+# Content: every word of the notice
+# ----------------------------------------------------------------------------------------
+
+COLUMNS = ("单位", "姓名", "性别", "职务", "推荐类型", "主要事迹")
+GENDER_LABELS = {Gender.MALE: "男", Gender.FEMALE: "女"}
+SPECIAL_ROUTE_LABEL = "突出贡献"
+MEETING_NAMES = {MeetingKind.PARTY_COMMITTEE: "党委会议", MeetingKind.PARTY_GROUP: "党组会议"}
+ANY_MEETING_NAME = "党委（党组）会议"
+DEFAULT_SHARE_PERCENT = Decimal("10")
+
+
+def chinese_date(day: datetime.date) -> str:
+    """``2023年7月10日``: the date as an official document writes it."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    unit: str
+    name: str
+    gender: str
+    post: str
+    route: str
+    deeds: str
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The row in the order of :data:`COLUMNS`."""
+        return (self.unit, self.name, self.gender, self.post, self.route, self.deeds)
+
+
+@dataclass(frozen=True)
+class NoticeContent:
+    title: str
+    opening: str
+    columns: tuple[str, ...]
+    rows: tuple[NoticeRow, ...]
+    start: datetime.date
+    end: datetime.date
+    working_days: int
+    dates_line: str
+    objection: str
+    contacts: tuple[str, ...]
+    issuing_body: str
+    issued_on: datetime.date
+
+    @property
+    def issued_on_text(self) -> str:
+        return chinese_date(self.issued_on)
+
+    @property
+    def closing(self) -> tuple[str, ...]:
+        """The paragraphs after the table, in order."""
+        return (self.dates_line, self.objection, *self.contacts)
+
+    @property
+    def text(self) -> str:
+        """The whole notice as plain text (the table one row a line)."""
+        lines = [self.title, self.opening, "\t".join(self.columns)]
+        lines += ["\t".join(row.cells) for row in self.rows]
+        lines += [*self.closing, self.issuing_body, self.issued_on_text]
+        return "\n".join(lines)
+
+
+def rank_route_label(share_percent: Decimal) -> str:
+    """``排名前10%``, the share as people write it (``12.5``, not ``12.50``)."""
+    return f"排名前{plain_decimal(share_percent)}%"
+
+
+def _share_percent(period) -> Decimal:
+    try:
+        return period.rules.share_percent
+    except SelectionRules.DoesNotExist:
+        return DEFAULT_SHARE_PERCENT
+
+
+def notice_candidates(notice: Notice):
+    """The people the notice names: approved and not removed after an objection, by-rank
+    first, then by category and rank."""
+    return (
+        Candidate.objects.filter(
+            proposal_id=notice.proposal_id, verdict=Verdict.APPROVED, removed_at__isnull=True
+        )
+        .select_related("person", "category")
+        .order_by(
+            Case(When(route=Route.BY_RANK, then=Value(0)), default=Value(1), output_field=IntegerField()),
+            "category__sort_order",
+            "category_id",
+            "rank",
+            "person__staff_id",
+        )
+    )
+
+
+def notice_content(notice: Notice) -> NoticeContent:
+    proposal = notice.proposal
+    period, unit = proposal.period, proposal.unit
+    with translation.override("zh-hans"):
+        period_title = str(period.title)
+    by_rank_label = rank_route_label(_share_percent(period))
+    rows = tuple(
+        NoticeRow(
+            unit=unit.name,
+            name=candidate.person.name,
+            gender=GENDER_LABELS.get(candidate.person.gender, ""),
+            post=candidate.post,
+            route=by_rank_label if candidate.route == Route.BY_RANK else SPECIAL_ROUTE_LABEL,
+            deeds=candidate.reason.strip() if candidate.route == Route.SPECIAL else "",
+        )
+        for candidate in notice_candidates(notice)
+    )
+    meeting = proposal.meetings.first()
+    meeting_name = MEETING_NAMES.get(meeting.kind, ANY_MEETING_NAME) if meeting else ANY_MEETING_NAME
+    start, end = chinese_date(notice.start), chinese_date(notice.end)
+    contacts = [f"联系电话：{notice.phone}"]
+    if notice.address:
+        label = "电子邮箱" if "@" in notice.address else "通信地址"
+        contacts.append(f"{label}：{notice.address}")
+    return NoticeContent(
+        title=f"关于{unit.name}{period_title}绩效标兵拟表彰人选的公示",
+        opening=(
+            f"根据全员绩效考核和绩效标兵评选有关规定，经个人绩效考核排名推荐和{unit.name}{meeting_name}"
+            f"研究，确定{len(rows)}名同志为{period_title}绩效标兵拟表彰人选。"
+            "为充分发扬民主、广泛接受监督，现将有关情况予以公示。"
+        ),
+        columns=COLUMNS,
+        rows=rows,
+        start=notice.start,
+        end=notice.end,
+        working_days=notice.working_days,
+        dates_line=f"公示时间：{start}至{end}（{notice.working_days}个工作日）。",
+        objection=(
+            f"公示期间，如对公示人选有异议，请于{end}前以来电、来信或来访等方式向{notice.receiving_body}反映。"
+            "反映情况应实事求是、客观公正，须署真实姓名并提供联系方式，匿名反映不予受理；"
+            "对反映人和反映内容严格保密。"
+        ),
+        contacts=tuple(contacts),
+        issuing_body=notice.issuing_body,
+        issued_on=notice.issued_on,
+    )
+
+
+def notice_filename(notice: Notice, extension: str) -> str:
+    """The title as a file name, e.g. ``关于市财政局2023年上半年绩效标兵拟表彰人选的公示.docx``."""
+    title = notice_content(notice).title
+    return "".join(c for c in title if c not in '\\/:*?"<>|') + "." + extension
+
+
+# ----------------------------------------------------------------------------------------
+# Word (.docx), laid out as a Chinese government notice (GB/T 9704 in spirit)
+# ----------------------------------------------------------------------------------------
+
+# Fonts every Windows, WPS and Office installation has; the notice is opened there.
+TITLE_FONT = "黑体"  # 方正小标宋简体 is not installed everywhere; 黑体 in bold stands in.
+BODY_FONT = "仿宋"
+TABLE_HEADER_FONT = "黑体"
+LATIN_FONT = "Times New Roman"
+TITLE_PT = 22  # 二号
+BODY_PT = 16  # 三号
+TABLE_PT = 12  # 小四
+FOOTER_PT = 14  # 四号
+LINE_PT = 28  # fixed line pitch of the body
+# Column widths in millimetres, together the 156 mm between the margins.
+COLUMN_WIDTHS_MM = (27, 20, 12, 24, 25, 48)
+
+
+def _set_fonts(element, east_asian: str, latin: str = LATIN_FONT) -> None:
+    """Set the run or style fonts with an explicit ``w:eastAsia`` name, which Word and WPS
+    read for Chinese text (python-docx's ``font.name`` sets only the Latin ones)."""
+
+    r_pr = element.get_or_add_rPr()
+    fonts = r_pr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = r_pr.makeelement(qn("w:rFonts"), {})
+        r_pr.insert(0, fonts)
+    for attribute, value in (("ascii", latin), ("hAnsi", latin), ("cs", latin), ("eastAsia", east_asian)):
+        fonts.set(qn(f"w:{attribute}"), value)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _run(paragraph, text: str, *, font: str = BODY_FONT, size: int = BODY_PT, bold: bool = False):
+
+    run = paragraph.add_run(text)
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    _set_fonts(run._r, font)
+    return run
+
+
+def _paragraph(
+    container, text: str = "", *, indent: bool = True, align=None, right_chars: int = 0, **run_args
+):
+
+    paragraph = container.add_paragraph()
+    layout = paragraph.paragraph_format
+    layout.space_before = layout.space_after = Pt(0)
+    layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    layout.line_spacing = Pt(LINE_PT)
+    size = run_args.get("size", BODY_PT)
+    if indent:
+        layout.first_line_indent = Pt(2 * size)
+        # In characters too, so the indent follows the font size in Word and WPS.
+        layout._element.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), "200")
+    if right_chars:
+        layout.right_indent = Pt(right_chars * size)
+    if align is not None:
+        paragraph.alignment = align
+    if text:
+        _run(paragraph, text, **run_args)
+    return paragraph
+
+
+def _repeat_as_header(row) -> None:
+
+    tr_pr = row._tr.get_or_add_trPr()
+    header = tr_pr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"})
+    tr_pr.append(header)
+
+
+def _keep_row_together(row) -> None:
+
+    row._tr.get_or_add_trPr().append(row._tr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))
+
+
+def _page_number_footer(section) -> None:
+    """``— 1 —`` centred at the foot of every page."""
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(paragraph, "— ", font="宋体", size=FOOTER_PT)
+    field = paragraph._p.makeelement(qn("w:fldSimple"), {qn("w:instr"): "PAGE"})
+    paragraph._p.append(field)
+    number = _run(paragraph, "1", font="宋体", size=FOOTER_PT)
+    field.append(number._r)  # moves the run inside the field as its cached result
+    _run(paragraph, " —", font="宋体", size=FOOTER_PT)
+
+
+def notice_docx(notice: Notice) -> bytes:
+    """The notice as a Word document (.docx)."""
+
+    content = notice_content(notice)
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(20)
+
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    _set_fonts(normal.element, BODY_FONT)
+    # The template's defaults (10 pt after every paragraph, 1.15 lines, English) would
+    # pad every table cell; the body paragraphs set their own fixed pitch.
+    normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0
+    language = normal.element.get_or_add_rPr().makeelement(
+        qn("w:lang"), {qn("w:val"): "zh-CN", qn("w:eastAsia"): "zh-CN"}
+    )
+    normal.element.get_or_add_rPr().append(language)
+
+    properties = document.core_properties
+    properties.title = content.title
+    properties.author = content.issuing_body
+    properties.comments = ""
+
+    title = _paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    title.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    title.paragraph_format.line_spacing = Pt(TITLE_PT * 1.6)
+    title.paragraph_format.space_after = Pt(LINE_PT)
+    _run(title, content.title, font=TITLE_FONT, size=TITLE_PT, bold=True)
+
+    _paragraph(document, content.opening)
+
+    table = document.add_table(rows=1, cols=len(content.columns))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    header = table.rows[0]
+    _repeat_as_header(header)
+    for cell, heading in zip(header.cells, content.columns, strict=True):
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(cell.paragraphs[0], heading, font=TABLE_HEADER_FONT, size=TABLE_PT)
+    for row_content in content.rows:
+        row = table.add_row()
+        for index, (cell, text) in enumerate(zip(row.cells, row_content.cells, strict=True)):
+            paragraph = cell.paragraphs[0]
+            # Short fields centred, the 事迹 as running text.
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if index == 5 else WD_ALIGN_PARAGRAPH.CENTER
+            if text:
+                _run(paragraph, text, size=TABLE_PT)
+        if not row_content.deeds:
+            _keep_row_together(row)
+    for row in table.rows:
+        for cell, width in zip(row.cells, COLUMN_WIDTHS_MM, strict=True):
+            cell.width = Mm(width)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    for column, width in zip(table.columns, COLUMN_WIDTHS_MM, strict=True):
+        column.width = Mm(width)
+
+    spacer = _paragraph(document, indent=False)
+    spacer.paragraph_format.line_spacing = Pt(LINE_PT / 2)
+    for text in content.closing:
+        _paragraph(document, text)
+
+    _paragraph(document, indent=False)
+    _paragraph(document, indent=False)
+    for text in (content.issuing_body, content.issued_on_text):
+        _paragraph(document, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
+
+    _page_number_footer(section)
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------------------
+# PDF, through the print template (also usable as an on-screen preview)
+# ----------------------------------------------------------------------------------------
+
+PRINT_TEMPLATE = "selection/notice_print.html"
+
+
+def notice_html(notice: Notice, *, embed: bool = False) -> str:
+    """The notice as HTML: a whole page for printing, or with ``embed`` only the
+    ``<article>`` to place inside another page as a preview."""
+    return render_to_string(PRINT_TEMPLATE, {"content": notice_content(notice), "embed": embed})
+
+
+def notice_pdf(notice: Notice) -> bytes:
+    """The notice as an A4 PDF with the Chinese fonts embedded."""
+    from weasyprint import HTML  # slow to import; only the PDF needs it
+
+    html = notice_html(notice)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

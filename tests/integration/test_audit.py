@@ -1,0 +1,513 @@
+"""The audit log: append-only, every entry chained to the one before it by its hash, so a
+changed, deleted or inserted row is found by ``verify()`` and ``jixiao audit verify``; the
+page shows a city administrator everything and a unit's office only its own units."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.utils.translation import gettext
+
+from jixiao.assessment.models import Period
+from jixiao.core.audit import (
+    GENESIS_HASH,
+    AppendOnlyError,
+    AuditAction,
+    AuditEntry,
+    entry_hash,
+    record,
+    verify,
+)
+from jixiao.org.models import Person, Role, RoleKind, Unit
+from tests.files import jixiao, jixiao_ok, roster_rows, scores_rows, write_csv, write_xlsx
+from tests.web import sign_in
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "x-Strong-pass-1"
+POSTGRES_ONLY = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL only")
+
+ALTERED = "Entry %(number)s does not match its hash (the entry was altered)."
+MISSING = "Entry %(number)s is missing (deleted)."
+BROKEN_LINK = "The previous hash of entry %(number)s does not match entry %(previous)s (entries were deleted or inserted)."
+INTACT = "The audit log is intact: %(count)s entries, the hash chain is unbroken."
+TAMPERED = "The audit log has been tampered with: %(problems)s problems in %(count)s entries."
+
+
+def message(msgid: str, **values) -> str:
+    """A message as the product prints it (in the configured language)."""
+    return gettext(msgid) % values
+
+
+def raw_sql(sql: str, params=()) -> None:
+    """Change the table behind the model's back, as someone with database access could. On
+    PostgreSQL that someone must first switch the append-only trigger off (the table's
+    owner can); the test transaction switches it back on when it rolls back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Foreign keys are checked at commit: check them now, or the table cannot be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(sql, params)
+
+
+@pytest.fixture
+def units():
+    return (
+        Unit.objects.create(name="市财政局", sort_order=1),
+        Unit.objects.create(name="城关镇", sort_order=2),
+    )
+
+
+@pytest.fixture
+def period():
+    return Period.objects.create(
+        code="2023H1", start=datetime.date(2023, 1, 1), end=datetime.date(2023, 6, 30)
+    )
+
+
+@pytest.fixture
+def chain(units, period):
+    """Five entries of different kinds, values and units."""
+    finance, town = units
+    return [
+        record(actor="cli:root", action=AuditAction.PERIOD, target=period, period=period, summary="created"),
+        record(
+            actor="人事科",
+            action=AuditAction.SCORE_CHANGE,
+            target=finance,
+            unit=finance,
+            period=period,
+            before={"total": Decimal("88.40"), "on": datetime.date(2023, 6, 30)},
+            after={"total": Decimal("90.10"), "reason": "复核更正：重点工作得分录入错误"},
+            summary="张三 88.40 → 90.10",
+        ),
+        record(actor="人事科", action=AuditAction.LOCK, unit=finance, period=period, after={"locked": True}),
+        record(
+            actor="镇党委",
+            action=AuditAction.DECISION,
+            unit=town,
+            period=period,
+            after={
+                "approved": [1, 2, 3],
+                "meeting": datetime.datetime(2023, 7, 3, 9, 30, tzinfo=datetime.UTC),
+            },
+        ),
+        record(actor="kaoheban", action=AuditAction.PUBLICATION, period=period, after={"count": 838}),
+    ]
+
+
+# --------------------------------------------------------------------------- the chain
+
+
+def test_a_chain_of_entries_verifies(chain, units, period):
+    assert verify() == []
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.pk for e in entries] == [1, 2, 3, 4, 5]
+    assert entries[0].previous_hash == GENESIS_HASH == "0" * 64
+    for before, after in zip(entries, entries[1:], strict=False):
+        assert after.previous_hash == before.entry_hash
+    assert len({e.entry_hash for e in entries}) == 5
+    assert all(len(e.entry_hash) == 64 and int(e.entry_hash, 16) >= 0 for e in entries)
+    # Values are stored canonically (decimals keep their places, dates as ISO text), and
+    # what is read back hashes to what was written.
+    change = entries[1]
+    assert (change.target_type, change.target_id, change.target_label) == (
+        "org.unit",
+        str(units[0].pk),
+        "市财政局",
+    )
+    assert change.before == {"total": "88.40", "on": "2023-06-30"}
+    assert change.after == {"total": "90.10", "reason": "复核更正：重点工作得分录入错误"}
+    assert entries[3].after == {"approved": [1, 2, 3], "meeting": "2023-07-03T09:30:00+00:00"}
+    assert (change.unit, change.period, change.actor, change.action) == (
+        units[0],
+        period,
+        "人事科",
+        AuditAction.SCORE_CHANGE,
+    )
+    for entry in entries:
+        fields = {name: getattr(entry, name) for name in ("id", "at", "actor", "action", "target_type")}
+        fields |= {
+            "target_id": entry.target_id,
+            "target_label": entry.target_label,
+            "unit_id": entry.unit_id,
+            "period_id": entry.period_id,
+            "summary": entry.summary,
+            "before": entry.before,
+            "after": entry.after,
+            "previous_hash": entry.previous_hash,
+        }
+        assert entry_hash(fields) == entry.entry_hash
+
+
+def test_an_empty_log_verifies():
+    assert verify() == []
+
+
+def test_record_joins_the_outer_transaction(units, period):
+    record(actor="a", action=AuditAction.RULES, period=period)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record(actor="b", action=AuditAction.RULES, period=period)
+        raise RuntimeError("the outer change fails")
+    # The entry went with the failed change; the next one takes its number.
+    entry = record(actor="c", action=AuditAction.RULES, period=period)
+    assert list(AuditEntry.objects.order_by("id").values_list("id", "actor")) == [(1, "a"), (2, "c")]
+    assert entry.previous_hash == AuditEntry.objects.get(pk=1).entry_hash
+    assert verify() == []
+
+
+def test_an_unknown_action_is_refused():
+    with pytest.raises(ValueError):
+        record(actor="a", action="shred")
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_changed_row_is_found_with_its_number(chain):
+    raw_sql("UPDATE core_auditentry SET summary = %s WHERE id = %s", ["张三 88.40 → 99.00", 2])
+    assert verify() == [message(ALTERED, number=2)]
+
+
+def test_a_changed_value_inside_the_json_is_found(chain):
+    entry = AuditEntry.objects.get(pk=2)
+    raw_sql("UPDATE core_auditentry SET after = %s WHERE id = %s", ['{"total": "99.00"}', 2])
+    assert AuditEntry.objects.get(pk=2).after == {"total": "99.00"}
+    assert verify() == [message(ALTERED, number=2)]
+    # Putting the old hash's content back is the only way to mend it.
+    assert entry.after == {"total": "90.10", "reason": "复核更正：重点工作得分录入错误"}
+
+
+def test_a_row_rewritten_with_a_fresh_hash_breaks_the_next_link(chain):
+    entry = AuditEntry.objects.get(pk=3)
+    fields = {
+        name: getattr(entry, name) for name in ("id", "at", "actor", "action", "target_type", "target_id")
+    }
+    fields |= {
+        "target_label": entry.target_label,
+        "unit_id": entry.unit_id,
+        "period_id": entry.period_id,
+        "summary": "",
+        "before": entry.before,
+        "after": {"locked": False},
+        "previous_hash": entry.previous_hash,
+    }
+    forged = entry_hash(fields)
+    raw_sql(
+        "UPDATE core_auditentry SET after = %s, entry_hash = %s WHERE id = %s",
+        ['{"locked": false}', forged, 3],
+    )
+    assert verify() == [message(BROKEN_LINK, number=4, previous=3)]
+
+
+def test_a_deleted_middle_row_is_found(chain):
+    raw_sql("DELETE FROM core_auditentry WHERE id = %s", [3])
+    assert verify() == [message(MISSING, number=3), message(BROKEN_LINK, number=4, previous=2)]
+
+
+def test_deleted_first_rows_are_found(chain):
+    raw_sql("DELETE FROM core_auditentry WHERE id <= %s", [2])
+    problems = verify()
+    assert message("Entries %(first)s to %(last)s are missing (deleted).", first=1, last=2) in problems
+    assert len(problems) == 2
+
+
+def test_the_model_refuses_to_change_or_delete_an_entry(chain):
+    entry = AuditEntry.objects.get(pk=2)
+    entry.summary = "改过"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=2).update(summary="改过")
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.filter(pk=2).delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.bulk_create([AuditEntry(actor="x", action=AuditAction.ROLE)])
+    assert AuditEntry.objects.count() == 5
+    assert AuditEntry.objects.get(pk=2).summary == "张三 88.40 → 90.10"
+    assert verify() == []
+
+
+def test_a_unit_with_entries_cannot_be_deleted(chain, units):
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        units[0].delete()
+    assert Unit.objects.filter(pk=units[0].pk).exists()
+
+
+@POSTGRES_ONLY
+def test_postgresql_itself_refuses_to_change_or_delete_an_entry(chain):
+    for sql in (
+        "UPDATE core_auditentry SET summary = 'x' WHERE id = 2",
+        "DELETE FROM core_auditentry WHERE id = 2",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+    assert AuditEntry.objects.count() == 5
+    assert verify() == []
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_appends_keep_one_unbroken_chain():
+    threads, per_thread = 6, 15
+    start = threading.Barrier(threads)
+    errors = []
+
+    def append(n):
+        try:
+            start.wait()
+            for i in range(per_thread):
+                with transaction.atomic():
+                    record(actor=f"writer{n}", action=AuditAction.RANKING, summary=str(i), after={"i": i})
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    workers = [threading.Thread(target=append, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert list(AuditEntry.objects.order_by("id").values_list("id", flat=True)) == list(
+        range(1, threads * per_thread + 1)
+    )
+    assert verify() == []
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def test_the_verify_command_reports_an_intact_log(capsys, chain):
+    run = jixiao_ok(capsys, "audit", "verify")
+    assert run.out.strip() == message(INTACT, count=5)
+    assert "5" in run.out
+
+
+def test_the_verify_command_fails_on_a_tampered_log(capsys, chain):
+    raw_sql("UPDATE core_auditentry SET actor = %s WHERE id = %s", ["别人", 4])
+    raw_sql("DELETE FROM core_auditentry WHERE id = %s", [2])
+    run = jixiao(capsys, "audit", "verify")
+    assert run.status == 2
+    assert "Traceback" not in run.err
+    assert run.out == ""
+    assert run.err_lines == [
+        message(MISSING, number=2),
+        message(BROKEN_LINK, number=3, previous=1),
+        message(ALTERED, number=4),
+        message(TAMPERED, problems=3, count=4),
+    ]
+
+
+def test_the_list_command_shows_recent_entries(capsys, chain):
+    run = jixiao_ok(capsys, "audit", "list", "--limit", "2")
+    lines = run.out.splitlines()
+    assert len(lines) == 3  # the header and the two newest
+    assert lines[1].split()[0] == "5" and "kaoheban" in lines[1]
+    assert lines[2].split()[0] == "4" and "城关镇" in lines[2]
+    run = jixiao_ok(capsys, "audit", "list", "--unit", "市财政局", "--action", "lock")
+    assert [line.split()[0] for line in run.out.splitlines()[1:]] == ["3"]
+    run = jixiao(capsys, "audit", "list", "--unit", "没有这个单位")
+    assert run.status == 1 and "Traceback" not in run.err
+
+
+# --------------------------------------------------------------------------- the services
+
+
+def test_an_import_lock_unlock_and_nomination_are_recorded(tmp_path, capsys):
+    people = [[f"F{i:03d}", f"财政{i}号", "市财政局", "一般干部", "科员"] for i in range(1, 101)]
+    roster = write_xlsx(tmp_path / "花名册.xlsx", roster_rows(people))
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1", "--actor", "人事科")
+    entry = AuditEntry.objects.get()
+    finance = Unit.objects.get(name="市财政局")
+    assert (entry.action, entry.actor, entry.unit, entry.period.code) == (
+        AuditAction.IMPORT,
+        "人事科",
+        finance,
+        "2023H1",
+    )
+    assert entry.target_type == "imports.importrecord"
+    assert entry.after["file"] == "花名册.xlsx"
+    assert entry.after["rows"] == 100
+    assert entry.after["kind"] == "roster"
+    assert len(entry.after["sha256"]) == 64
+    assert "花名册.xlsx" in entry.summary
+
+    scores = write_csv(
+        tmp_path / "总分.csv", scores_rows([[f"F{i:03d}", 100 - i / 2] for i in range(1, 101)])
+    )
+    jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1", "--actor", "人事科")
+    jixiao_ok(capsys, "select", "--period", "2023H1")
+    jixiao_ok(capsys, "lock", "--period", "2023H1", "--unit", "市财政局", "--actor", "人事科")
+    jixiao_ok(capsys, "lock", "--period", "2023H1", "--unit", "市财政局")  # already locked: nothing new
+    changed = write_csv(tmp_path / "更正.csv", scores_rows([["F050", "99.5"]]))
+    assert jixiao(capsys, "import", "scores", changed, "--period", "2023H1").status != 0  # needs a reason
+    jixiao_ok(
+        capsys, "import", "scores", changed, "--period", "2023H1", "--reason", "复核更正", "--actor", "人事科"
+    )
+    jixiao_ok(
+        capsys, "unlock", "--period", "2023H1", "--unit", "市财政局", "--reason", "补录", "--actor", "考核办"
+    )
+    reason = "在防汛抗旱工作中连续奋战一线，组织转移群众三百余人，表现突出。"
+    jixiao_ok(capsys, "select", "--period", "2023H1")
+    jixiao_ok(
+        capsys,
+        "nominate",
+        "--period",
+        "2023H1",
+        "--staff-id",
+        "F060",
+        "--reason",
+        reason,
+        "--actor",
+        "人事科",
+    )
+
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+    audited = [a for a in actions if a in {"import", "lock", "unlock", "score_change", "nomination"}]
+    assert audited == ["import", "import", "lock", "score_change", "import", "unlock", "nomination"]
+    lock = AuditEntry.objects.get(action=AuditAction.LOCK)
+    assert (lock.unit, lock.actor, lock.after["locked"], lock.before) == (
+        finance,
+        "人事科",
+        True,
+        {"locked": False},
+    )
+    change = AuditEntry.objects.get(action=AuditAction.SCORE_CHANGE)
+    assert (change.unit, change.after["reason"], change.target_type) == (
+        finance,
+        "复核更正",
+        "assessment.scorechange",
+    )
+    assert change.after["details"]["changed_scores"] == 1
+    unlock = AuditEntry.objects.get(action=AuditAction.UNLOCK)
+    assert (unlock.actor, unlock.before["locked_by"], unlock.after) == (
+        "考核办",
+        "人事科",
+        {"locked": False, "reason": "补录"},
+    )
+    nomination = AuditEntry.objects.get(action=AuditAction.NOMINATION)
+    assert nomination.unit == finance
+    assert nomination.after == {"staff_id": "F060", "name": "财政60号", "reason": reason}
+    assert verify() == []
+
+
+def test_a_dry_run_or_a_refused_import_records_nothing(tmp_path, capsys):
+    roster = write_csv(tmp_path / "roster.csv", roster_rows([["A1", "甲", "市财政局", "一般干部", "科员"]]))
+    jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1", "--dry-run")
+    assert not AuditEntry.objects.exists()
+    bad = write_csv(tmp_path / "bad.csv", roster_rows([["A1", "", "市财政局", "一般干部", "科员"]]))
+    assert jixiao(capsys, "import", "roster", bad, "--period", "2023H1").status != 0
+    assert not AuditEntry.objects.exists()
+
+
+# --------------------------------------------------------------------------- the page
+
+
+@pytest.fixture
+def people(units, chain):
+    finance, town = units
+    users = get_user_model().objects
+    admin = users.create_user("kaoheban", password=PASSWORD)
+    Role.objects.create(user=admin, kind=RoleKind.CITY_ADMIN)
+    assessor = users.create_user("renshike", password=PASSWORD)
+    Role.objects.create(user=assessor, kind=RoleKind.ASSESSOR, unit=finance)
+    secretary = users.create_user("zhenshuji", password=PASSWORD)
+    Role.objects.create(user=secretary, kind=RoleKind.SECRETARY, unit=town)
+    staff = users.create_user("zhangsan", password=PASSWORD)
+    person = Person.objects.create(staff_id="000101", name="张三")
+    Role.objects.create(user=staff, kind=RoleKind.STAFF, unit=finance, person=person)
+    return {"admin": admin, "assessor": assessor, "secretary": secretary, "staff": staff}
+
+
+def shown(response) -> list[int]:
+    assert response.status_code == 200
+    return [entry.pk for entry in response.context["page"]]
+
+
+def test_a_city_admin_sees_every_entry(client, people):
+    sign_in(client, "kaoheban", PASSWORD)
+    response = client.get("/audit/")
+    assert shown(response) == [5, 4, 3, 2, 1]
+    html = response.content.decode()
+    assert "张三 88.40 → 90.10" in html
+    assert "<details>" in html and "88.40" in html and "复核更正" in html
+    assert [u.name for u in response.context["units"]] == ["市财政局", "城关镇"]
+    assert shown(client.get("/audit/", {"action": "lock"})) == [3]
+    town = Unit.objects.get(name="城关镇")
+    assert shown(client.get("/audit/", {"unit": town.pk})) == [4]
+    assert shown(client.get("/audit/", {"actor": "人事"})) == [3, 2]
+    today = datetime.date.today()
+    assert shown(client.get("/audit/", {"from": today.isoformat(), "to": today.isoformat()})) == [
+        5,
+        4,
+        3,
+        2,
+        1,
+    ]
+    tomorrow = (today + datetime.timedelta(days=2)).isoformat()
+    assert shown(client.get("/audit/", {"from": tomorrow})) == []
+    # The chain check on request.
+    response = client.get("/audit/", {"verify": "1"})
+    assert response.context["problems"] == []
+    raw_sql("UPDATE core_auditentry SET summary = 'x' WHERE id = 1")
+    response = client.get("/audit/", {"verify": "1"})
+    assert response.context["problems"] == [message(ALTERED, number=1)]
+    assert message(ALTERED, number=1) in response.content.decode()
+
+
+def test_a_superuser_counts_as_city_admin(client, chain):
+    get_user_model().objects.create_superuser("root", password=PASSWORD)
+    sign_in(client, "root", PASSWORD)
+    assert shown(client.get("/audit/")) == [5, 4, 3, 2, 1]
+
+
+def test_a_units_office_sees_only_its_units_entries(client, people, units):
+    finance, town = units
+    sign_in(client, "renshike", PASSWORD)
+    response = client.get("/audit/")
+    assert shown(response) == [3, 2]
+    assert [u.name for u in response.context["units"]] == ["市财政局"]
+    assert "城关镇" not in response.content.decode()
+    # Asking for another unit shows nothing of it; no chain check for units.
+    assert shown(client.get("/audit/", {"unit": town.pk})) == [3, 2]
+    assert "problems" not in client.get("/audit/", {"verify": "1"}).context
+    client.logout()
+    sign_in(client, "zhenshuji", PASSWORD)
+    assert shown(client.get("/audit/")) == [4]
+
+
+def test_a_staff_member_is_refused(client, people):
+    sign_in(client, "zhangsan", PASSWORD)
+    assert client.get("/audit/").status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client, chain):
+    response = client.get("/audit/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_page_is_paginated_newest_first(client, people, period):
+    for i in range(60):
+        record(actor="bulk", action=AuditAction.RANKING, period=period, summary=f"run {i}")
+    sign_in(client, "kaoheban", PASSWORD)
+    first = client.get("/audit/", {"actor": "bulk"})
+    assert len(shown(first)) == 50 and shown(first)[0] == 65
+    second = client.get("/audit/", {"actor": "bulk", "page": 2})
+    assert shown(second) == list(range(15, 5, -1))
+    assert "actor=bulk&amp;page=2" in first.content.decode()
