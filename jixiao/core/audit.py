@@ -53,8 +53,12 @@ def canonical(value):
     dates and times, UUIDs and non-finite floats become strings (decimals normalised without
     an exponent, e.g. ``"85.50"`` keeps its places), mapping keys become strings, tuples and
     sets become lists (sets sorted), model instances become their primary key."""
-    if value is None or isinstance(value, (bool, int, str)):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)  # a choices member becomes its plain value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, decimal.Decimal):
@@ -77,8 +81,6 @@ def canonical(value):
         return sorted((canonical(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
     if isinstance(value, (list, tuple)):
         return [canonical(item) for item in value]
-    if hasattr(value, "label") and hasattr(value, "value"):  # a Choices member
-        return canonical(value.value)
     return str(value)
 
 

@@ -42,8 +42,9 @@ def create_accounts(unit: Unit, period: Period, password: str) -> list[DemoAccou
     Role.objects.get_or_create(user=user("kaoheban", staff=True), kind=RoleKind.CITY_ADMIN, unit=None)
     Role.objects.get_or_create(user=user("renshike"), kind=RoleKind.ASSESSOR, unit=unit)
     Role.objects.get_or_create(user=user("dangwei"), kind=RoleKind.SECRETARY, unit=unit)
+    # The staff member is the unit's best-placed person: one with something to see.
     member = (
-        RankingResult.objects.filter(period=period, unit=unit, outcome=Outcome.BY_RANK)
+        RankingResult.objects.filter(period=period, unit=unit)
         .select_related("person")
         .order_by("rank", "person__staff_id")
         .first()

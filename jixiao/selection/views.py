@@ -22,7 +22,7 @@ from jixiao.org.access import (
     is_city_admin,
     unit_role_required,
 )
-from jixiao.org.models import Category, RoleKind
+from jixiao.org.models import Category, RoleKind, Unit
 from jixiao.selection import workflow
 from jixiao.selection.errors import NominationRefused
 from jixiao.selection.forms import (
@@ -66,7 +66,12 @@ def period_overview(request, code):
     units, city = summarize(period)
     summaries = {summary.name: summary for summary in units}
     for row in board:
-        row.summary = summaries.get(row.unit.name)
+        row.summary = summaries.pop(row.unit.name, None)
+    # A unit only a stale ranking still names (renamed on the roster since) stays listed
+    # until the next ranking, so its people are not silently missing from the totals.
+    for unit in Unit.objects.filter(name__in=list(summaries)):
+        board.append(workflow.UnitProgress(unit=unit))
+        board[-1].summary = summaries[unit.name]
     stage = request.GET.get("stage", "")
     query = request.GET.get("q", "").strip()
     flagged_only = request.GET.get("flagged") == "1"

@@ -145,6 +145,32 @@ def test_a_chain_of_entries_verifies(chain, units, period):
         assert entry_hash(fields) == entry.entry_hash
 
 
+def test_awkward_values_are_stored_so_that_they_hash_alike(units):
+    entry = record(
+        actor="a",
+        action=AuditAction.RULES,
+        target=units[0],
+        before={1: AuditAction.LOCK, "ids": {3, 1, 2}, "pair": (Decimal("1E+1"), None), "nan": float("nan")},
+        after={
+            "share": Decimal("10.00"),
+            "unit": units[1],
+            "ok": True,
+            "float": 0.1,
+            "text": '引号"与\\反斜杠',
+        },
+    )
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.before == {"1": "lock", "ids": [1, 2, 3], "pair": ["10", None], "nan": "nan"}
+    assert stored.after == {
+        "share": "10.00",
+        "unit": units[1].pk,
+        "ok": True,
+        "float": 0.1,
+        "text": '引号"与\\反斜杠',
+    }
+    assert verify() == []
+
+
 def test_an_empty_log_verifies():
     assert verify() == []
 
@@ -296,7 +322,7 @@ def test_concurrent_appends_keep_one_unbroken_chain():
 def test_the_verify_command_reports_an_intact_log(capsys, chain):
     run = jixiao_ok(capsys, "audit", "verify")
     assert run.out.strip() == message(INTACT, count=5)
-    assert "5" in run.out
+    assert run.out == "审计日志完整：共 5 条记录，哈希链无断裂。\n"
 
 
 def test_the_verify_command_fails_on_a_tampered_log(capsys, chain):
@@ -312,6 +338,8 @@ def test_the_verify_command_fails_on_a_tampered_log(capsys, chain):
         message(ALTERED, number=4),
         message(TAMPERED, problems=3, count=4),
     ]
+    assert run.err_lines[2] == "第 4 条记录的内容与其哈希不符（记录被改动过）。"
+    assert run.err_lines[1] == "第 3 条记录的前一哈希与第 1 条不符（记录被删除或插入过）。"
 
 
 def test_the_list_command_shows_recent_entries(capsys, chain):

@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 from django.contrib.auth import get_user_model
 
-from jixiao.org.models import Unit
+from jixiao.org.models import Role, RoleKind, Unit
 from tests.files import jixiao, jixiao_ok, roster_rows, scores_rows, write_csv, write_xlsx
 from tests.web import sign_in
 
@@ -45,7 +45,7 @@ def city(tmp_path, capsys):
 
 @pytest.fixture
 def staff(client):
-    get_user_model().objects.create_user("kaoheban", password=PASSWORD, is_staff=True)
+    make_city_admin("kaoheban")
     sign_in(client, "kaoheban", PASSWORD)
     return client
 
@@ -55,6 +55,12 @@ def non_staff(client):
     get_user_model().objects.create_user("zhangsan", password=PASSWORD)
     sign_in(client, "zhangsan", PASSWORD)
     return client
+
+
+def make_city_admin(username: str):
+    user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
+    Role.objects.create(user=user, kind=RoleKind.CITY_ADMIN)
+    return user
 
 
 def text(html: str) -> str:
@@ -76,9 +82,12 @@ def test_anonymous_is_sent_to_the_login_page(client, city):
         assert response["Location"] == f"/accounts/login/?next={url}"
 
 
-def test_non_staff_users_are_forbidden(non_staff, city):
-    for url in ("/", "/periods/2023H1/", f"/periods/2023H1/units/{city['市财政局']}/"):
-        assert non_staff.get(url).status_code == 403, url
+def test_users_without_a_role_reach_only_their_own_results(non_staff, city):
+    assert non_staff.get("/")["Location"] == "/me/"
+    assert non_staff.get("/periods/2023H1/").status_code == 403
+    # A unit's pages do not even exist for someone without a role there.
+    assert non_staff.get(f"/periods/2023H1/units/{city['市财政局']}/").status_code == 404
+    assert "还没有您的考核结果" in non_staff.get("/me/").content.decode()
 
 
 def test_staff_home_redirects_to_the_latest_period(staff, city):
@@ -96,7 +105,7 @@ def test_home_prefers_the_most_recent_period(tmp_path, capsys, staff, city):
 
 
 def test_logging_in_through_the_form_lands_on_the_period(client, city):
-    get_user_model().objects.create_user("kaoheban", password=PASSWORD, is_staff=True)
+    make_city_admin("kaoheban")
     page = client.get("/accounts/login/?next=/")
     assert page.status_code == 200
     assert "登录" in page.content.decode()
@@ -112,11 +121,11 @@ def test_period_page_lists_every_unit_and_the_city_total(staff, city):
     assert response.status_code == 200
     html = response.content.decode()
     assert table_rows(html) == [
-        # 单位, 总人数, 参加考核, 否决, 排名入选, 突出贡献推荐, 推荐上限
-        ["市财政局", "26", "25", "1", "1", "0", "0"],
-        ["城关镇", "10", "10", "0", "2", "0", "0"],
+        # 单位, 进度, 总人数, 参加考核, 否决, 排名入选, 突出贡献推荐, 推荐上限, 党委通过, 绩效标兵
+        ["市财政局", "已排名", "26", "25", "1", "1", "0", "0", "0", "0"],
+        ["城关镇", "已排名", "10", "10", "0", "2", "0", "0", "0", "0"],
     ]
-    assert table_rows(html, "tfoot") == [["全市合计", "36", "35", "1", "3", "0", "0"]]
+    assert table_rows(html, "tfoot") == [["全市合计", "", "36", "35", "1", "3", "0", "0", "0", "0"]]
     assert f'href="/periods/2023H1/units/{city["市财政局"]}/"' in html
     assert f'href="/periods/2023H1/units/{city["城关镇"]}/"' in html
     assert "2023年上半年" in html
@@ -178,7 +187,7 @@ def test_a_special_nomination_shows_on_both_pages(tmp_path, capsys, staff, city)
     )
     assert run.status == 0, run.err
     html = staff.get("/periods/2023H1/").content.decode()
-    assert table_rows(html)[0] == ["市财政局", "50", "25", "1", "1", "1", "1"]
+    assert table_rows(html)[0] == ["市财政局", "已排名", "50", "25", "1", "1", "1", "1", "0", "0"]
     unit_html = staff.get(f"/periods/2023H1/units/{city['市财政局']}/").content.decode()
     row = re.search(r"<tr[^>]*>\s*<td[^>]*>5</td>\s*<td>000005</td>.*?</tr>", unit_html, re.S).group(0)
     assert "突出贡献" in text(row)
@@ -224,12 +233,12 @@ def test_a_unit_that_only_a_stale_ranking_names_is_still_listed(tmp_path, capsys
     html = response.content.decode()
     assert 'class="warning"' in html
     assert table_rows(html) == [
-        ["市财政局", "2", "1", "0", "0", "0", "0"],
-        ["市财政居", "0", "1", "0", "0", "0", "0"],
+        ["市财政局", "分数已齐", "2", "1", "0", "0", "0", "0", "0", "0"],
+        ["市财政居", "尚无分数", "0", "1", "0", "0", "0", "0", "0", "0"],
     ]
     jixiao_ok(capsys, "select", "--period", "2023H1")
     assert table_rows(staff.get("/periods/2023H1/").content.decode()) == [
-        ["市财政局", "2", "2", "0", "0", "0", "0"]
+        ["市财政局", "已排名", "2", "2", "0", "0", "0", "0", "0", "0"]
     ]
 
 

@@ -113,7 +113,11 @@ class Command(JixiaoCommand):
         self.stdout.write(_("Taking units through proposal, decision, publicity and publication…"))
         workflow_units = units_with_candidates(period)
         stages = advance_units(period, workflow_units, rng)
-        accounts = create_accounts(workflow_units[0], period, password)
+        # A city too small for anyone to pass gives the accounts its first unit.
+        accounts_unit = (
+            workflow_units[0] if workflow_units else Unit.objects.order_by("sort_order", "pk").first()
+        )
+        accounts = create_accounts(accounts_unit, period, password)
         self.stdout.write("")
         self.stdout.write(
             _(
