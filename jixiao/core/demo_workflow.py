@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from jixiao.assessment.models import Period
@@ -39,7 +40,9 @@ def create_accounts(unit: Unit, period: Period, password: str) -> list[DemoAccou
         account.save()
         return account
 
-    Role.objects.get_or_create(user=user("kaoheban", staff=True), kind=RoleKind.CITY_ADMIN, unit=None)
+    city_admin = user("kaoheban", staff=True)
+    city_admin.groups.add(city_office_group())
+    Role.objects.get_or_create(user=city_admin, kind=RoleKind.CITY_ADMIN, unit=None)
     Role.objects.get_or_create(user=user("renshike"), kind=RoleKind.ASSESSOR, unit=unit)
     Role.objects.get_or_create(user=user("dangwei"), kind=RoleKind.SECRETARY, unit=unit)
     # The staff member is the unit's best-placed person: one with something to see.
@@ -59,6 +62,17 @@ def create_accounts(unit: Unit, period: Period, password: str) -> list[DemoAccou
         DemoAccount("dangwei", str(RoleKind.SECRETARY.label), unit.name),
         DemoAccount("zhigong", str(RoleKind.STAFF.label), staff_where),
     ]
+
+
+def city_office_group() -> Group:
+    """The reference data the city office keeps in the admin: units, categories, people,
+    accounts and roles, schemes and rules."""
+    group, _created = Group.objects.get_or_create(name="市考核办")
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["org", "assessment", "selection"])
+        | Permission.objects.filter(content_type__app_label="auth", content_type__model="user")
+    )
+    return group
 
 
 def units_with_candidates(period: Period) -> list[Unit]:

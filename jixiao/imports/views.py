@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.assessment.locks import LockedScores, guard_locked_change, locked_units
-from jixiao.assessment.models import Period, RosterEntry
+from jixiao.assessment.models import Period, PeriodState, RosterEntry
 from jixiao.imports.kinds import KINDS, describe_plan
 from jixiao.imports.problems import ImportProblem, ImportRefused
 from jixiao.imports.source import open_source
 from jixiao.org.access import unit_role_required
 from jixiao.org.models import RoleKind
 from jixiao.selection.ranking import refresh_ranking
+from jixiao.selection.workflow import closed_message
 
 UNIT_KINDS = {
     "scores": gettext_lazy("Final totals (工号, 总分, 否决事由)"),
@@ -92,6 +93,10 @@ def unit_import(request, code, unit):
     if pending and (pending["unit"] != unit.pk or pending["period"] != period.pk):
         pending = None
     form = UploadForm()
+    if request.method == "POST" and period.state == PeriodState.CLOSED:
+        discard(request)
+        messages.error(request, closed_message(period))
+        return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
     if request.method == "POST" and "apply" in request.POST and pending:
         return apply_pending(request, period, unit, pending)
     if request.method == "POST" and "cancel" in request.POST:

@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jixiao.assessment.models import Period, RosterEntry
+from jixiao.assessment.models import Period, PeriodState, RosterEntry
 from jixiao.assessment.schemes import applicable_scheme
 from jixiao.org.access import (
     UNIT_OFFICE,
@@ -216,6 +216,9 @@ def unit_ranking(request, code, unit):
 @unit_role_required(RoleKind.ASSESSOR)
 def run_ranking(request, code, unit):
     period = _period(code)
+    if period.state == PeriodState.CLOSED:
+        messages.error(request, workflow.closed_message(period))
+        return redirect("selection:unit", code=period.code, unit_id=unit.pk)
     run = refresh_ranking(period, actor=request.user.get_username())
     messages.success(request, _("Ranking computed: %(count)s people ranked.") % {"count": run.ranked})
     return redirect("selection:unit", code=period.code, unit_id=unit.pk)
@@ -233,7 +236,9 @@ def candidates(request, code, unit):
         if not _holds(request.user, unit, RoleKind.ASSESSOR):
             raise Http404
         form = NominationForm(request.POST)
-        if form.is_valid():
+        if period.state == PeriodState.CLOSED:
+            form.add_error(None, workflow.closed_message(period))
+        elif form.is_valid():
             try:
                 nominate(
                     period,

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixiao.assessment.models import Period, RosterEntry, Score
+from jixiao.assessment.models import Period, PeriodState, RosterEntry, Score
 from jixiao.core.audit import AuditAction, record
 from jixiao.org.models import Person, Unit
 from jixiao.selection.models import (
@@ -101,6 +101,12 @@ def current_candidates(period: Period, unit: Unit) -> list[ProposedPerson]:
     return people
 
 
+def closed_message(period: Period) -> str:
+    return _("Period %(code)s is closed: its scores, rankings and nominations no longer change.") % {
+        "code": period.code
+    }
+
+
 def proposal_for(period: Period, unit: Unit) -> Proposal:
     proposal, _created = Proposal.objects.get_or_create(period=period, unit=unit)
     return proposal
@@ -109,6 +115,8 @@ def proposal_for(period: Period, unit: Unit) -> Proposal:
 @transaction.atomic
 def submit(period: Period, unit: Unit, *, actor: str) -> Proposal:
     """The assessor submits the unit's candidates to the committee."""
+    if period.state == PeriodState.CLOSED:
+        raise WorkflowRefused(closed_message(period))
     proposal = Proposal.objects.select_for_update().filter(pk=proposal_for(period, unit).pk).get()
     if proposal.state != ProposalState.DRAFT:
         raise WorkflowRefused(_("The candidates have already been submitted to the committee."))
