@@ -107,6 +107,18 @@ def period_overview(request, code):
     return render(request, template, context)
 
 
+def counts_by_route(exemplars, name: str, sort_order: str) -> list[dict]:
+    return list(
+        exemplars.values(name)
+        .annotate(
+            n=Count("id"),
+            by_rank=Count("id", filter=Q(route=Route.BY_RANK)),
+            special=Count("id", filter=Q(route=Route.SPECIAL)),
+        )
+        .order_by(sort_order, name)
+    )
+
+
 @city_admin_required
 def city_totals(request, code):
     """Exemplars of the period by route and by category, and by unit."""
@@ -115,24 +127,8 @@ def city_totals(request, code):
     by_route = {
         row["route"]: row["n"] for row in exemplars.values("route").annotate(n=Count("id")).order_by()
     }
-    by_category = list(
-        exemplars.values("category__name")
-        .annotate(
-            n=Count("id"),
-            by_rank=Count("id", filter=Q(route=Route.BY_RANK)),
-            special=Count("id", filter=Q(route=Route.SPECIAL)),
-        )
-        .order_by("category__sort_order", "category__name")
-    )
-    by_unit = list(
-        exemplars.values("proposal__unit__name")
-        .annotate(
-            n=Count("id"),
-            by_rank=Count("id", filter=Q(route=Route.BY_RANK)),
-            special=Count("id", filter=Q(route=Route.SPECIAL)),
-        )
-        .order_by("proposal__unit__sort_order", "proposal__unit__name")
-    )
+    by_category = counts_by_route(exemplars, "category__name", "category__sort_order")
+    by_unit = counts_by_route(exemplars, "proposal__unit__name", "proposal__unit__sort_order")
     return render(
         request,
         "selection/city_totals.html",
