@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from jixiao.assessment.views import my_results
 from jixiao.core.views import home
+from jixiao.org.access import signed_in
 
 urlpatterns = [
     path("", home, name="home"),
@@ -14,6 +15,12 @@ urlpatterns = [
     path("me/", my_results, name="my_results"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", signed_in(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path(
+        "accounts/password/done/",
+        signed_in(auth_views.PasswordChangeDoneView.as_view()),
+        name="password_change_done",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

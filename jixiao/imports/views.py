@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.assessment.locks import LockedScores, guard_locked_change, locked_units
-from jixiao.assessment.models import Period, PeriodState, RosterEntry
+from jixiao.assessment.models import Period, PeriodState, RosterEntry, Score
 from jixiao.imports.kinds import KINDS, describe_plan
 from jixiao.imports.problems import ImportProblem, ImportRefused
 from jixiao.imports.source import open_source
@@ -56,6 +56,36 @@ def upload_folder() -> Path:
     folder = Path(settings.DATA_DIR) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+PREVIEW_ROWS = 200
+
+
+def score_changes(plan) -> list[dict]:
+    """For a totals import: who gets a new or changed total, with the old and new values
+    side by side (the first ``PREVIEW_ROWS``)."""
+    rows = [(entry_id, total, veto) for entry_id, total, veto, _reason, _source in plan.new_scores]
+    rows += [(entry_id, total, veto) for total, veto, _reason, _source, entry_id in plan.changed_scores]
+    rows = rows[:PREVIEW_ROWS]
+    entries = RosterEntry.objects.select_related("person").in_bulk([entry_id for entry_id, _t, _v in rows])
+    old = {
+        score.entry_id: score
+        for score in Score.objects.filter(entry_id__in=[entry_id for entry_id, _t, _v in rows])
+    }
+    return sorted(
+        (
+            {
+                "staff_id": entries[entry_id].person.staff_id,
+                "name": entries[entry_id].person.name,
+                "old_total": old[entry_id].total if entry_id in old else None,
+                "old_veto": old[entry_id].veto_text if entry_id in old else "",
+                "total": total,
+                "veto": veto,
+            }
+            for entry_id, total, veto in rows
+        ),
+        key=lambda row: row["staff_id"],
+    )
 
 
 def plan_for(period, unit, kind, path: Path, name: str):
@@ -135,6 +165,8 @@ def unit_import(request, code, unit):
                 locked=bool(locked_units(period, plan.units)),
                 pending=pending,
                 kind_label=UNIT_KINDS[kind],
+                score_changes=score_changes(plan) if kind == "scores" else [],
+                more_changes=max(0, plan.changed - PREVIEW_ROWS) if kind == "scores" else 0,
             )
             return render(request, "imports/unit_import.html", context)
     context.update(form=form)

@@ -430,7 +430,12 @@ def record_objection(
 ) -> Objection:
     if notice.proposal.state != ProposalState.PUBLICITY:
         raise WorkflowRefused(_("Objections are recorded while the notice runs."))
-    if candidate.proposal_id != notice.proposal_id or candidate.removed_at is not None:
+    # The notice names the approved candidates not removed after an objection (rule 6).
+    if (
+        candidate.proposal_id != notice.proposal_id
+        or candidate.verdict != Verdict.APPROVED
+        or candidate.removed_at is not None
+    ):
         raise WorkflowRefused(_("That person is not on this notice."))
     if not (objector.strip() and objector_phone.strip() and content.strip()):
         raise WorkflowRefused(_("An objection is taken in real name, with a phone number and its content."))
