@@ -226,6 +226,11 @@ def decide(
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.state != ProposalState.SUBMITTED:
         raise WorkflowRefused(_("Only a list submitted to the committee can be decided."))
+    if proposal.flagged_at is not None:
+        # The committee would decide a list the ranking no longer supports.
+        raise WorkflowRefused(
+            _("The list needs a new decision first: %(why)s") % {"why": proposal.flag_reason}
+        )
     problems = []
     if meeting.present > meeting.members:
         problems.append(_("More members present than the committee has."))
