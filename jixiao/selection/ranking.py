@@ -171,7 +171,9 @@ def ranking_is_current(period: Period) -> bool:
     last_run = period.ranking_runs.order_by("-ran_at").first()
     if last_run is None:
         return False
-    return period.data_changed_at is None or period.data_changed_at <= last_run.ran_at
+    # Read afresh: the caller's Period may predate the last import.
+    changed_at = Period.objects.filter(pk=period.pk).values_list("data_changed_at", flat=True).get()
+    return changed_at is None or changed_at <= last_run.ran_at
 
 
 def mark_period_changed(period: Period) -> None:
