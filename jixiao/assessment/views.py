@@ -31,7 +31,7 @@ from jixiao.org.access import (
 )
 from jixiao.org.models import Category, RoleKind
 from jixiao.selection.forms import RulesForm
-from jixiao.selection.models import RankingResult, SelectionRules
+from jixiao.selection.models import Candidate, ProposalState, RankingResult, SelectionRules, Verdict
 
 
 @signed_in
@@ -271,5 +271,29 @@ def my_results(request):
         (r.period_id, r.person_id): r
         for r in RankingResult.objects.filter(person_id__in=people).select_related()
     }
-    rows = [(entry, results.get((entry.period_id, entry.person_id))) for entry in entries]
+    candidacies = {
+        (c.proposal.period_id, c.person_id): c
+        for c in Candidate.objects.filter(person_id__in=people).select_related("proposal")
+    }
+    rows = [
+        (
+            entry,
+            results.get((entry.period_id, entry.person_id)),
+            exemplar_status(candidacies.get((entry.period_id, entry.person_id))),
+        )
+        for entry in entries
+    ]
     return render(request, "assessment/my_results.html", {"rows": rows})
+
+
+def exemplar_status(candidate) -> str:
+    """What became of a person's candidacy: the line a staff member reads about themself."""
+    if candidate is None:
+        return ""
+    if candidate.removed_at is not None:
+        return _("Removed from the list after an upheld objection during publicity")
+    if candidate.verdict == Verdict.REJECTED:
+        return _("Not approved by the party committee")
+    if candidate.proposal.state == ProposalState.PUBLISHED and candidate.verdict == Verdict.APPROVED:
+        return _("Performance exemplar (%(route)s)") % {"route": candidate.get_route_display()}
+    return _("Candidate: %(state)s") % {"state": candidate.proposal.get_state_display()}

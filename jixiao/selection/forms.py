@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jixiao.selection.models import MeetingKind, Resolution, SelectionRules, Verdict
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# The browser's date pickers take only ISO values; the localized default (2025/07/07 in
+# Chinese) would leave them empty, losing the suggested dates.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RulesForm(forms.ModelForm):
@@ -64,7 +66,8 @@ class ObjectionForm(forms.Form):
     objector = forms.CharField(label=_("Raised by (real name)"), max_length=50)
     objector_phone = forms.CharField(label=_("Their phone"), max_length=50)
     received_at = forms.DateTimeField(
-        label=_("Received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Received at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 3}))
 
