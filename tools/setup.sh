@@ -2,16 +2,21 @@
 # Installs uv (through pip) and, through apt, the system packages named in $@ when missing.
 set -euo pipefail
 
+# Sets UV to the command that runs uv: `"${UV[@]}" sync`, also after `exec`, which
+# cannot run a shell function.
 ensure_uv() {
-  command -v uv >/dev/null 2>&1 && return 0
+  if command -v uv >/dev/null 2>&1; then
+    UV=(uv)
+    return 0
+  fi
   if ! python3 -m uv --version >/dev/null 2>&1; then
     echo "Installing uv…"
     python3 -m pip install --quiet --user uv 2>/dev/null \
       || python3 -m pip install --quiet --user --break-system-packages uv 2>/dev/null \
       || python3 -m pip install --quiet uv
   fi
-  # Wherever pip put its script, the module always runs.
-  uv() { python3 -m uv "$@"; }
+  # Wherever pip put its script (~/.local/bin is often not on PATH), the module runs.
+  UV=(python3 -m uv)
 }
 
 ensure_debian_packages() {
