@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jixiao.selection",
     "jixiao.imports",
     "jixiao.reports",
+    "jixiao.showcase",
     "axes",
     "django_htmx",
 ]
@@ -151,6 +152,20 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+
+# The public site's address as people outside reach it, for QR codes on posters and links
+# in articles (default: the address of the request, or the local demo server).
+JIXIAO_PUBLIC_URL = os.environ.get("JIXIAO_PUBLIC_URL", "")
+
+# Per process; the showcase keys its entries by a version read from the database, so a
+# stale entry is never read after a publication or an edit, whichever process made it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "jixiao",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -86,7 +86,8 @@ def advance_units(period: Period, units: list[Unit], rng: random.Random) -> dict
     """Take the units (all with candidates) to different stages; the first stays ranked
     for the demo accounts to walk through. Returns how many units end in each stage."""
     plan = ["ranked", "submitted", "submitted", "decided", "decided", "publicity", "publicity", "objection"]
-    plan += ["published" if rng.random() < 0.6 else "ranked" for _ in units[len(plan) :]]
+    # Most of the others are published, so every publicity channel has a city to show.
+    plan += ["published" if rng.random() < 0.85 else "ranked" for _ in units[len(plan) :]]
     counts: dict[str, int] = {}
     for unit, target in zip(units, plan, strict=False):
         if target != "ranked":

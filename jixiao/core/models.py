@@ -27,6 +27,7 @@ class AuditAction(models.TextChoices):
     OBJECTION = "objection", _("objection")
     OBJECTION_RESOLVED = "objection_resolved", _("objection resolved")
     PUBLICATION = "publication", _("publication")
+    PROFILE = "profile", _("exemplar profile")
     PERIOD = "period", _("period")
     RULES = "rules", _("rules")
     ROLE = "role", _("role")

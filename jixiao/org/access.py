@@ -7,6 +7,7 @@ learn which other units have pages.
 
 from functools import wraps
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -90,6 +91,14 @@ def unit_role_required(*kinds: str):
         return wrapper
 
     return decorator
+
+
+def public(view):
+    """For the public pages (no login): they read only published exemplars, through
+    ``jixiao.showcase.public``."""
+    view = login_not_required(view)
+    view.access = "public"
+    return view
 
 
 def signed_in(view):

@@ -36,6 +36,7 @@ from jixiao.selection.models import (
     Verdict,
 )
 from jixiao.selection.ranking import ranking_is_current
+from jixiao.selection.signals import list_published
 
 
 class WorkflowRefused(Exception):
@@ -523,6 +524,7 @@ def publish(proposal: Proposal, *, actor: str, today: datetime.date | None = Non
     proposal.state = ProposalState.PUBLISHED
     proposal.published_by, proposal.published_at = actor, timezone.now()
     proposal.save()
+    list_published.send(sender=Proposal, proposal=proposal)
     exemplars = list(exemplar_candidates(proposal).values_list("person__staff_id", flat=True))
     record(
         actor=actor,
@@ -541,13 +543,15 @@ def exemplar_candidates(proposal: Proposal):
     return proposal.candidates.filter(verdict=Verdict.APPROVED, removed_at__isnull=True)
 
 
-def exemplars(period: Period):
+def exemplars_everywhere():
+    """The exemplars of every period: on a published list, approved, not removed (rule 7)."""
     return Candidate.objects.filter(
-        proposal__period=period,
-        proposal__state=ProposalState.PUBLISHED,
-        verdict=Verdict.APPROVED,
-        removed_at__isnull=True,
+        proposal__state=ProposalState.PUBLISHED, verdict=Verdict.APPROVED, removed_at__isnull=True
     )
+
+
+def exemplars(period: Period):
+    return exemplars_everywhere().filter(proposal__period=period)
 
 
 # ----------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from jixiao.core.bulk import insert_rows
 from jixiao.core.commands import JixiaoCommand
 from jixiao.core.demo_city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_units
 from jixiao.core.demo_scoring import DemoEntry, define_demo_schemes, demo_raw_scores
+from jixiao.core.demo_showcase import published_count, write_demo_profiles
 from jixiao.core.demo_workflow import advance_units, create_accounts, units_with_candidates
 from jixiao.imports.roster import ROSTER_COLUMNS, apply_roster_import, plan_roster_import
 from jixiao.imports.source import open_source
@@ -118,6 +119,8 @@ class Command(JixiaoCommand):
             workflow_units[0] if workflow_units else Unit.objects.order_by("sort_order", "pk").first()
         )
         accounts = create_accounts(accounts_unit, period, password)
+        self.stdout.write(_("Writing exemplar profiles with generated placeholder portraits…"))
+        profiles_written = write_demo_profiles(period, rng)
         self.stdout.write("")
         self.stdout.write(
             _(
@@ -136,6 +139,14 @@ class Command(JixiaoCommand):
         self.stdout.write(
             _("Units by stage: %(stages)s")
             % {"stages": "，".join(f"{stage_name(stage)} {count}" for stage, count in stages.items())}
+        )
+        self.stdout.write(
+            _("%(published)s exemplars published; %(profiles)s profiles written.")
+            % {"published": published_count(period), "profiles": profiles_written}
+        )
+        self.stdout.write(
+            _("Public pages: http://%(addr)s/exemplars/ · big screen: http://%(addr)s/screen/%(period)s/")
+            % {"addr": options["addr"], "period": DEMO_PERIOD}
         )
         self.stdout.write(
             _("Admin login: user %(user)s, password %(password)s") % {"user": "admin", "password": password}

@@ -1,0 +1,215 @@
+"""A unit's exemplar profiles: who has one, and every change to them (each audited).
+
+An approved candidate gets a profile from the committee's decision on, so the unit can
+write it during the publicity; publication gives every exemplar one (the public pages and
+QR codes need its key). Nothing of a profile is public before its list is published.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from jixiao.assessment.models import Period
+from jixiao.core.audit import AuditAction, record
+from jixiao.org.models import Person, Unit
+from jixiao.selection.models import Candidate, Proposal, ProposalState, Route, Verdict
+from jixiao.showcase.errors import ShowcaseRefusal, ShowcaseRefused
+from jixiao.showcase.models import ACHIEVEMENTS_MAX, ACHIEVEMENTS_MIN, Portrait, Profile
+from jixiao.showcase.photos import CropFocus, portrait_from_upload
+
+# From the committee's decision on, an approved candidate's profile can be written.
+DECIDED_STATES = (ProposalState.DECIDED, ProposalState.PUBLICITY, ProposalState.PUBLISHED)
+PUBLIC_FIELDS = ("show_photo", "show_post", "show_achievements", "show_quote")
+
+
+def character_count(text: str) -> int:
+    """Characters as a Chinese word count has them (Word's 字数): whitespace not counted."""
+    return len(re.sub(r"\s+", "", text))
+
+
+def tidy_text(text: str) -> str:
+    """Line breaks as ``\\n``, no trailing spaces on a line, no empty lines at either end."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
+def check_achievements(text: str) -> None:
+    """事迹 are 100–500 characters when given (an empty one is a gap, not an error)."""
+    length = character_count(text)
+    if text and not ACHIEVEMENTS_MIN <= length <= ACHIEVEMENTS_MAX:
+        raise ShowcaseRefused(
+            ShowcaseRefusal.ACHIEVEMENTS_LENGTH,
+            minimum=ACHIEVEMENTS_MIN,
+            maximum=ACHIEVEMENTS_MAX,
+            length=length,
+        )
+
+
+def profile_candidates(period: Period, unit: Unit) -> QuerySet[Candidate]:
+    """The unit's approved candidates not removed by an objection, on a decided list."""
+    return (
+        Candidate.objects.filter(
+            proposal__period=period,
+            proposal__unit=unit,
+            proposal__state__in=DECIDED_STATES,
+            verdict=Verdict.APPROVED,
+            removed_at__isnull=True,
+        )
+        .select_related("person", "category", "proposal")
+        .order_by("route", "category__sort_order", "category_id", "rank", "person__staff_id")
+    )
+
+
+def candidate_for(period: Period, unit: Unit, person: Person) -> Candidate:
+    candidate = profile_candidates(period, unit).filter(person=person).first()
+    if candidate is None:
+        raise ShowcaseRefused(
+            ShowcaseRefusal.NOT_AN_EXEMPLAR, name=person.name, unit=unit.name, period=period.code
+        )
+    return candidate
+
+
+def _new_profile(candidate: Candidate) -> Profile:
+    """A profile filled from what the committee decided on: the post, and for a special
+    nomination its written reason as the first draft of the 事迹 (the notice printed it)."""
+    proposal = candidate.proposal
+    return Profile(
+        period_id=proposal.period_id,
+        person_id=candidate.person_id,
+        unit_id=proposal.unit_id,
+        post=candidate.post,
+        achievements=tidy_text(candidate.reason) if candidate.route == Route.SPECIAL else "",
+    )
+
+
+def profile_for(candidate: Candidate) -> Profile:
+    """The candidate's profile, created on first use."""
+    proposal = candidate.proposal
+    profile = Profile.objects.filter(period_id=proposal.period_id, person_id=candidate.person_id).first()
+    if profile is None:
+        profile = _new_profile(candidate)
+        profile.save()
+    return profile
+
+
+def create_profiles_on_publication(sender, proposal: Proposal, **kwargs) -> None:
+    """Every exemplar of a list just published gets a profile (receiver of ``list_published``)."""
+    have = set(
+        Profile.objects.filter(
+            period_id=proposal.period_id, person__candidacies__proposal=proposal
+        ).values_list("person_id", flat=True)
+    )
+    exemplars = proposal.candidates.filter(verdict=Verdict.APPROVED, removed_at__isnull=True).select_related(
+        "proposal"
+    )
+    Profile.objects.bulk_create(_new_profile(c) for c in exemplars if c.person_id not in have)
+
+
+@dataclass(frozen=True)
+class ProfileText:
+    post: str
+    achievements: str
+    quote: str
+    show_photo: bool = True
+    show_post: bool = True
+    show_achievements: bool = True
+    show_quote: bool = True
+
+
+def _snapshot(profile: Profile) -> dict:
+    return {
+        "post": profile.post,
+        "achievements": profile.achievements,
+        "quote": profile.quote,
+        "portrait": profile.portrait.sha256 if profile.portrait_id else None,
+        **{name: getattr(profile, name) for name in PUBLIC_FIELDS},
+    }
+
+
+def _audit(profile: Profile, before: dict, summary: str, *, actor: str) -> None:
+    record(
+        actor=actor,
+        action=AuditAction.PROFILE,
+        target=profile,
+        unit=profile.unit,
+        period=profile.period,
+        summary=summary,
+        before=before,
+        after=_snapshot(profile),
+    )
+
+
+@transaction.atomic
+def update_profile(profile: Profile, text: ProfileText, *, actor: str) -> Profile:
+    """Save the profile's text and public fields; unchanged input records nothing."""
+    achievements = tidy_text(text.achievements)
+    check_achievements(achievements)
+    profile = Profile.objects.select_for_update().select_related("portrait", "person").get(pk=profile.pk)
+    before = _snapshot(profile)
+    profile.post = text.post.strip()
+    profile.achievements = achievements
+    profile.quote = tidy_text(text.quote)
+    for name in PUBLIC_FIELDS:
+        setattr(profile, name, getattr(text, name))
+    if _snapshot(profile) == before:
+        return profile
+    profile.updated_by = actor
+    profile.save()
+    _audit(profile, before, _("Profile of %(name)s updated") % {"name": profile.person.name}, actor=actor)
+    return profile
+
+
+@transaction.atomic
+def set_portrait(
+    profile: Profile,
+    data: bytes,
+    *,
+    filename: str = "",
+    focus: CropFocus = CropFocus.AUTO,
+    actor: str,
+    generated: bool = False,
+) -> Profile:
+    """Check and re-encode an uploaded photo and make it the profile's (the old one goes)."""
+    image = portrait_from_upload(data, focus)
+    return _replace_portrait(profile, image, filename, len(data), actor=actor, generated=generated)
+
+
+def _replace_portrait(profile, image, filename: str, size: int, *, actor: str, generated: bool) -> Profile:
+    profile = Profile.objects.select_for_update().select_related("portrait", "person").get(pk=profile.pk)
+    before = _snapshot(profile)
+    old = profile.portrait_id
+    profile.portrait = Portrait.objects.create(
+        image=image.data,
+        width=image.width,
+        height=image.height,
+        sha256=image.sha256,
+        source_format=image.source_format,
+        source_name=filename[:255],
+        source_bytes=size,
+        generated=generated,
+        uploaded_by=actor,
+    )
+    profile.updated_by = actor
+    profile.save()
+    if old is not None:
+        Portrait.objects.filter(pk=old).delete()
+    _audit(profile, before, _("Photo of %(name)s replaced") % {"name": profile.person.name}, actor=actor)
+    return profile
+
+
+@transaction.atomic
+def remove_portrait(profile: Profile, *, actor: str) -> Profile:
+    profile = Profile.objects.select_for_update().select_related("portrait", "person").get(pk=profile.pk)
+    if profile.portrait_id is None:
+        return profile
+    before = _snapshot(profile)
+    old = profile.portrait_id
+    profile.portrait = None
+    profile.updated_by = actor
+    profile.save()
+    Portrait.objects.filter(pk=old).delete()
+    _audit(profile, before, _("Photo of %(name)s removed") % {"name": profile.person.name}, actor=actor)
+    return profile

@@ -1,0 +1,199 @@
+/* The rolling big screen: rotates pages of exemplar cards, keeps the counters and charts
+ * current, and picks up newly published exemplars by itself.
+ *
+ * Built to run for days on a lobby TV: the card elements and the chart instances are made
+ * once and only updated afterwards (nothing is appended per rotation or per refresh), one
+ * timer chain each, and the data is fetched with its ETag so an unchanged showcase costs a
+ * 304. As a last guard against a browser's own slow leaks, the page reloads once a day.
+ */
+(function () {
+  "use strict";
+  var body = document.body;
+  var noPhoto = body.dataset.noPhoto;
+  var dataUrl = body.dataset.url;
+  var interval = Math.max(50, parseFloat(body.dataset.interval || "10") * 1000);
+  var refresh = Math.max(200, parseFloat(body.dataset.refresh || "60") * 1000);
+  var showUnits = !body.dataset.unit;
+  var cardsBox = document.getElementById("s-cards");
+  var pageLabel = document.getElementById("s-page");
+  var DAY = 24 * 60 * 60 * 1000;
+
+  var state = { version: null, cards: [], page: 0, slots: [], perPage: 0, rotations: 0 };
+  var charts = {};
+  document.documentElement.classList.add("js");
+
+  function layoutSize() {
+    var style = getComputedStyle(body);
+    var cols = parseInt(style.getPropertyValue("--cols"), 10) || 4;
+    var rows = parseInt(style.getPropertyValue("--rows"), 10) || 2;
+    return cols * rows;
+  }
+
+  function makeSlot() {
+    var slot = document.createElement("article");
+    slot.className = "slot";
+    slot.innerHTML =
+      '<img alt=""><div class="slot-text"><b class="name"></b><span class="post"></span>' +
+      '<span class="unit"></span><span class="route"></span><p class="deeds"></p></div>';
+    return {
+      root: slot,
+      img: slot.querySelector("img"),
+      name: slot.querySelector(".name"),
+      post: slot.querySelector(".post"),
+      unit: slot.querySelector(".unit"),
+      route: slot.querySelector(".route"),
+      deeds: slot.querySelector(".deeds"),
+    };
+  }
+
+  /* The slots are rebuilt only when the layout's number of cards changes (a resize). */
+  function ensureSlots() {
+    var size = layoutSize();
+    if (size === state.perPage) return;
+    state.perPage = size;
+    cardsBox.textContent = "";
+    state.slots = [];
+    for (var i = 0; i < size; i++) {
+      var slot = makeSlot();
+      state.slots.push(slot);
+      cardsBox.appendChild(slot.root);
+    }
+  }
+
+  function fill(slot, card) {
+    slot.root.hidden = !card;
+    if (!card) return;
+    var src = card.photo || noPhoto;
+    if (slot.img.getAttribute("src") !== src) slot.img.setAttribute("src", src);
+    slot.img.alt = card.name;
+    slot.name.textContent = card.name;
+    slot.post.textContent = card.post;
+    slot.unit.textContent = card.unit;
+    slot.route.textContent = card.route_label;
+    slot.route.className = "route route-" + card.route;
+    slot.deeds.textContent = card.achievements;
+  }
+
+  function pages() {
+    return Math.max(1, Math.ceil(state.cards.length / state.perPage));
+  }
+
+  function show() {
+    ensureSlots();
+    if (state.page >= pages()) state.page = 0;
+    var start = state.page * state.perPage;
+    for (var i = 0; i < state.slots.length; i++) fill(state.slots[i], state.cards[start + i]);
+    pageLabel.textContent = state.cards.length ? (state.page + 1) + " / " + pages() : "";
+    body.dataset.page = String(state.page);
+    body.dataset.pages = String(pages());
+    body.dataset.rotations = String(state.rotations);
+  }
+
+  function rotate() {
+    if (pages() > 1) {
+      cardsBox.classList.add("fading");
+      window.setTimeout(function () {
+        state.page = (state.page + 1) % pages();
+        state.rotations += 1;
+        show();
+        cardsBox.classList.remove("fading");
+      }, Math.min(400, interval / 4));
+    } else {
+      state.rotations += 1;
+      body.dataset.rotations = String(state.rotations);
+    }
+    window.setTimeout(rotate, interval);
+  }
+
+  var GOLD = "#f2c462", CREAM = "#fff6e0";
+  var PALETTE = ["#f2c462", "#ff8a5c", "#ffd8a8", "#e85d4a", "#ffe9b3", "#c9a227", "#f7a072", "#ffd166"];
+
+  function pie(rows) {
+    return {
+      color: PALETTE,
+      tooltip: { trigger: "item" },
+      series: [{
+        type: "pie", radius: ["42%", "70%"], avoidLabelOverlap: true,
+        label: { color: CREAM, fontSize: 13, formatter: "{b}\n{c}" },
+        data: rows.map(function (r) { return { name: r[0], value: r[1] }; }),
+      }],
+      animation: false,
+    };
+  }
+
+  function bars(rows, limit) {
+    var top = rows.slice().sort(function (a, b) { return b[1] - a[1]; }).slice(0, limit).reverse();
+    return {
+      grid: { left: 8, right: 36, top: 6, bottom: 6, containLabel: true },
+      xAxis: { type: "value", show: false },
+      yAxis: {
+        type: "category", data: top.map(function (r) { return r[0]; }),
+        axisLabel: { color: CREAM, fontSize: 12 }, axisLine: { show: false }, axisTick: { show: false },
+      },
+      series: [{
+        type: "bar", data: top.map(function (r) { return r[1]; }), itemStyle: { color: GOLD },
+        label: { show: true, position: "right", color: CREAM }, barMaxWidth: 18,
+      }],
+      animation: false,
+    };
+  }
+
+  function chart(id) {
+    if (!window.echarts) return null;
+    var element = document.getElementById(id);
+    if (!element) return null;
+    if (!charts[id]) charts[id] = window.echarts.init(element, null, { renderer: "canvas" });
+    return charts[id];
+  }
+
+  function draw(data) {
+    var route = chart("chart-route");
+    if (route) route.setOption(pie(data.charts.by_route), { notMerge: true });
+    var category = chart("chart-category");
+    if (category) category.setOption(bars(data.charts.by_category, 8), { notMerge: true });
+    var unit = showUnits ? chart("chart-unit") : null;
+    if (unit) unit.setOption(bars(data.charts.by_unit, 10), { notMerge: true });
+  }
+
+  function apply(data) {
+    state.version = data.version;
+    state.cards = data.cards;
+    body.dataset.version = data.version;
+    body.dataset.cards = String(data.cards.length);
+    ["exemplars", "by_rank", "special", "units"].forEach(function (name) {
+      document.getElementById("c-" + name).textContent = data.counters[name];
+    });
+    draw(data);
+    show();
+  }
+
+  function poll() {
+    fetch(dataUrl, { cache: "no-cache", credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.status === 200 ? response.json() : null; })
+      .then(function (data) {
+        if (data && data.version !== state.version) apply(data);
+        body.dataset.polls = String((parseInt(body.dataset.polls || "0", 10)) + 1);
+      })
+      .catch(function () { /* the network is back at the next poll */ })
+      .then(function () { window.setTimeout(poll, refresh); });
+  }
+
+  function tick() {
+    var now = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    document.getElementById("s-clock").textContent =
+      now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()) + " " +
+      pad(now.getHours()) + ":" + pad(now.getMinutes());
+    window.setTimeout(tick, 1000 * (60 - now.getSeconds()));
+  }
+
+  window.addEventListener("resize", function () {
+    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+    show();
+  });
+
+  tick();
+  poll();
+  window.setTimeout(rotate, interval);
+  window.setTimeout(function () { window.location.reload(); }, DAY);
+})();

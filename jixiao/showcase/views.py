@@ -1,0 +1,457 @@
+"""The showcase: public exemplar pages and the big screen (no login), a unit's profiles, and
+the poster, WeChat article and long image downloads (the unit's office, the city).
+
+Public views read only :mod:`jixiao.showcase.public`; their pages are rendered on the
+server, work without JavaScript, and answer ``304 Not Modified`` while nothing was
+published or edited since the browser's copy.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_POST
+
+from jixiao.assessment.models import Period
+from jixiao.org.access import (
+    UNIT_OFFICE,
+    city_admin_required,
+    has_unit_role,
+    is_city_admin,
+    public,
+    signed_in,
+    unit_role_required,
+)
+from jixiao.org.models import Person, RoleKind, Unit
+from jixiao.selection.models import Route
+from jixiao.selection.views import unit_context
+from jixiao.showcase import jobs, posters, profiles
+from jixiao.showcase import public as showcase
+from jixiao.showcase.errors import ShowcaseRefused
+from jixiao.showcase.forms import ProfileForm
+from jixiao.showcase.models import Portrait, Profile
+from jixiao.showcase.photos import CropFocus, check_upload_size
+from jixiao.showcase.rendering import public_base_url
+from jixiao.showcase.wechat import article_filename, article_zip, long_image_png
+
+PAGE_SIZE = 24
+# Cards the big screen shows at first, before its script takes over the rotation.
+SCREEN_FIRST_PAGE = 8
+# Browsers and proxies may keep a public page this long before asking again (304 then).
+PUBLIC_MAX_AGE = 60
+
+
+def _published_period(code: str) -> Period:
+    period = get_object_or_404(Period, code=code)
+    if not showcase.published_exemplars(period):
+        raise Http404
+    return period
+
+
+def _version_etag(request, code, *args, **kwargs) -> str | None:
+    period = Period.objects.filter(code=code).first()
+    if period is None:
+        return None
+    # The page differs by language too (the switcher's cookie).
+    return f"{showcase.showcase_version(period)}-{request.LANGUAGE_CODE}"
+
+
+def public_page(view):
+    """A public page: anyone may open it, answered 304 while the showcase is unchanged."""
+    return public(
+        cache_control(public=True, max_age=PUBLIC_MAX_AGE)(condition(etag_func=_version_etag)(view))
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# Public pages
+# ----------------------------------------------------------------------------------------
+
+
+@public
+def public_index(request):
+    periods = showcase.published_periods()
+    if len(periods) == 1:
+        return redirect("showcase:period", code=periods[0][0].code)
+    return render(request, "showcase/public_index.html", {"periods": periods})
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@public_page
+def public_period(request, code):
+    period = _published_period(code)
+    everyone = showcase.published_exemplars(period)
+    chosen = {
+        "unit": _int(request.GET.get("unit", "")),
+        "category": _int(request.GET.get("category", "")),
+        "route": request.GET.get("route", "") if request.GET.get("route") in ("rank", "special") else "",
+        "q": request.GET.get("q", "").strip()[:50],
+    }
+    shown = showcase.select(
+        everyone,
+        unit_id=chosen["unit"],
+        category_id=chosen["category"],
+        route=chosen["route"],
+        query=chosen["q"],
+    )
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "showcase/public_period.html",
+        {
+            "period": period,
+            "periods": showcase.published_periods(),
+            "figures": showcase.counts(everyone, showcase.share_of(period)),
+            "rank_label": showcase.route_label(Route.BY_RANK, showcase.share_of(period)),
+            "page": page,
+            "found": len(shown),
+            "chosen": chosen,
+            "query": query.urlencode(),
+            "units": showcase.units_with_exemplars(everyone),
+            "categories": showcase.categories_with_exemplars(everyone),
+            "filtered": any(chosen.values()),
+        },
+    )
+
+
+@public_page
+def public_profile(request, code, key):
+    period = get_object_or_404(Period, code=code)
+    exemplar = showcase.find_exemplar(period, key)
+    if exemplar is None:
+        raise Http404
+    return render(request, "showcase/public_profile.html", {"period": period, "e": exemplar})
+
+
+@public
+def public_photo(request, code, key):
+    """A published photo. Its URL carries the photo's hash (``?v=``), so it can be kept a
+    year; another photo gets another URL."""
+    period = get_object_or_404(Period, code=code)
+    exemplar = showcase.find_exemplar(period, key)
+    if exemplar is None or not exemplar.photo:
+        raise Http404
+    image = Portrait.objects.filter(sha256=exemplar.photo).values_list("image", flat=True).first()
+    if image is None:
+        raise Http404
+    response = HttpResponse(bytes(image), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    if request.GET.get("v") == exemplar.photo[:12]:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    return response
+
+
+# ----------------------------------------------------------------------------------------
+# The big screen (滚动大屏)
+# ----------------------------------------------------------------------------------------
+
+
+def _screen_exemplars(period: Period, unit_id: int | None):
+    everyone = showcase.published_exemplars(period)
+    if unit_id is None:
+        return everyone, None
+    unit = get_object_or_404(Unit, pk=unit_id)
+    return [e for e in everyone if e.unit_id == unit.pk], unit
+
+
+def _screen_seconds(request, name: str, default: float, minimum: float) -> float:
+    try:
+        return max(minimum, float(request.GET.get(name, default)))
+    except ValueError:
+        return default
+
+
+@public
+def screen(request, code, unit_id=None):
+    period = get_object_or_404(Period, code=code)
+    exemplars, unit = _screen_exemplars(period, unit_id)
+    data_url = (
+        reverse("showcase:unit_screen_data", args=[code, unit.pk])
+        if unit
+        else reverse("showcase:screen_data", args=[code])
+    )
+    return render(
+        request,
+        "showcase/screen.html",
+        {
+            "period": period,
+            "unit": unit,
+            "figures": showcase.counts(exemplars, showcase.share_of(period)),
+            "rank_label": showcase.route_label(Route.BY_RANK, showcase.share_of(period)),
+            "first_page": exemplars[:SCREEN_FIRST_PAGE],
+            "data_url": data_url,
+            # ?interval= seconds per page of cards, ?refresh= seconds between checks for news.
+            "interval": _screen_seconds(request, "interval", 10, 0.05),
+            "refresh": _screen_seconds(request, "refresh", 60, 0.2),
+        },
+    )
+
+
+@public
+def screen_data(request, code, unit_id=None):
+    """What the big screen shows, as JSON: its version, counters, charts and every card."""
+    period = get_object_or_404(Period, code=code)
+    exemplars, unit = _screen_exemplars(period, unit_id)
+    version = f"{showcase.showcase_version(period)}-{request.LANGUAGE_CODE}"
+    if request.headers.get("If-None-Match") == f'"{version}"':
+        return HttpResponse(status=304, headers={"ETag": f'"{version}"'})
+    figures = showcase.counts(exemplars, showcase.share_of(period))
+    cards = [
+        {
+            "name": e.name,
+            "unit": e.unit,
+            "category": e.category,
+            "route": e.route,
+            "route_label": e.route_label,
+            "post": e.post,
+            "achievements": posters.shorten(e.achievements, 90),
+            "quote": e.quote,
+            "photo": _photo_url(period, e),
+            "url": reverse("showcase:profile", args=[period.code, e.key]) if e.key else "",
+        }
+        for e in exemplars
+    ]
+    response = JsonResponse(
+        {
+            "version": version,
+            "title": _("%(title)s performance exemplars") % {"title": period.title},
+            "where": unit.name if unit else _("Whole city"),
+            "counters": {
+                "exemplars": figures.exemplars,
+                "by_rank": figures.by_rank,
+                "special": figures.special,
+                "units": figures.units,
+            },
+            "charts": {
+                "by_unit": [[t.label, t.count] for t in figures.by_unit],
+                "by_category": [[t.label, t.count] for t in figures.by_category],
+                "by_route": [[t.label, t.count] for t in figures.by_route],
+            },
+            "cards": cards,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response["ETag"] = f'"{version}"'
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _photo_url(period: Period, exemplar) -> str:
+    if not exemplar.photo or not exemplar.key:
+        return ""
+    return reverse("showcase:photo", args=[period.code, exemplar.key]) + f"?v={exemplar.photo[:12]}"
+
+
+# ----------------------------------------------------------------------------------------
+# A unit's profiles
+# ----------------------------------------------------------------------------------------
+
+
+@unit_role_required(*UNIT_OFFICE)
+def unit_profiles(request, code, unit):
+    period = get_object_or_404(Period, code=code)
+    candidates = list(profiles.profile_candidates(period, unit))
+    existing = {
+        p.person_id: p
+        for p in Profile.objects.filter(period=period, person__in=[c.person_id for c in candidates])
+    }
+    rows = [(c, existing.get(c.person_id)) for c in candidates]
+    context = unit_context(request, period, unit, "profiles")
+    published = context["proposal"] is not None and context["proposal"].state == "published"
+    context.update(rows=rows, published=published, papers=posters.PAPERS)
+    return render(request, "showcase/unit_profiles.html", context)
+
+
+@unit_role_required(*UNIT_OFFICE)
+def edit_profile(request, code, unit, person_id):
+    period = get_object_or_404(Period, code=code)
+    person = get_object_or_404(Person, pk=person_id)
+    try:
+        candidate = profiles.candidate_for(period, unit, person)
+    except ShowcaseRefused:
+        raise Http404 from None
+    profile = profiles.profile_for(candidate)
+    context = unit_context(request, period, unit, "profiles")
+    if request.method == "POST":
+        if not context["can_assess"]:
+            raise Http404
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid() and _save_profile(request, form, profile):
+            messages.success(request, _("Profile of %(name)s saved.") % {"name": person.name})
+            return redirect("showcase:unit_profiles", code=period.code, unit_id=unit.pk)
+    else:
+        form = ProfileForm(
+            initial={
+                "post": profile.post,
+                "achievements": profile.achievements,
+                "quote": profile.quote,
+                **{name: getattr(profile, name) for name in profiles.PUBLIC_FIELDS},
+            }
+        )
+    context.update(form=form, profile=profile, candidate=candidate, person=person)
+    return render(request, "showcase/edit_profile.html", context)
+
+
+def _save_profile(request, form: ProfileForm, profile: Profile) -> bool:
+    """Save text and photo; a refusal goes on the form (nothing of the request is kept)."""
+    data = form.cleaned_data
+    actor = request.user.get_username()
+    text = profiles.ProfileText(
+        post=data["post"],
+        achievements=data["achievements"],
+        quote=data["quote"],
+        **{name: data[name] for name in profiles.PUBLIC_FIELDS},
+    )
+    upload = data.get("photo")
+    try:
+        with transaction.atomic():
+            if upload:
+                check_upload_size(upload.size)
+                profiles.set_portrait(
+                    profile, upload.read(), filename=upload.name, focus=CropFocus(data["crop"]), actor=actor
+                )
+            profiles.update_profile(profile, text, actor=actor)
+    except ShowcaseRefused as refused:
+        field = "photo" if refused.code.startswith("photo") else "achievements"
+        form.add_error(field, refused.message)
+        return False
+    return True
+
+
+@require_POST
+@unit_role_required(RoleKind.ASSESSOR)
+def remove_photo(request, code, unit, person_id):
+    period = get_object_or_404(Period, code=code)
+    person = get_object_or_404(Person, pk=person_id)
+    try:
+        candidate = profiles.candidate_for(period, unit, person)
+    except ShowcaseRefused:
+        raise Http404 from None
+    profiles.remove_portrait(profiles.profile_for(candidate), actor=request.user.get_username())
+    messages.success(request, _("Photo of %(name)s removed.") % {"name": person.name})
+    return redirect("showcase:edit_profile", code=period.code, unit_id=unit.pk, person_id=person.pk)
+
+
+@unit_role_required(*UNIT_OFFICE)
+def unit_photo(request, code, unit, person_id):
+    """The photo of one of the unit's candidates, for its own office (also before
+    publication and when it is not published)."""
+    period = get_object_or_404(Period, code=code)
+    profile = get_object_or_404(
+        Profile.objects.select_related("portrait"), period=period, unit=unit, person_id=person_id
+    )
+    if profile.portrait is None:
+        raise Http404
+    response = HttpResponse(bytes(profile.portrait.image), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# ----------------------------------------------------------------------------------------
+# Downloads: poster, WeChat article, long image
+# ----------------------------------------------------------------------------------------
+
+
+# A document made within this many seconds is sent at once; a longer one gets a progress page.
+DOWNLOAD_WAIT_SECONDS = 3
+
+
+def _document_job(request, period: Period, unit: Unit | None, kind: str) -> jobs.Job:
+    """The background job making the document (one already made for the same showcase
+    version is reused). Refused at once when the unit or city has nothing published."""
+    base_url = public_base_url(request)
+    posters.exemplars_of(period, unit)
+    if kind == "poster":
+        paper = posters.paper_named(request.GET.get("paper", "A4"))
+        variant, filename, content_type = (
+            paper.name,
+            posters.poster_filename(period, unit, paper),
+            "application/pdf",
+        )
+
+        def make(progress):
+            return posters.poster_pdf(period, unit, paper, base_url, progress)
+    elif kind == "wechat":
+        variant, filename, content_type = "", article_filename(period, unit, "zip"), "application/zip"
+
+        def make(progress):
+            return article_zip(period, unit, base_url)
+    else:
+        variant, filename, content_type = "", article_filename(period, unit, "png"), "image/png"
+
+        def make(progress):
+            return long_image_png(period, unit, base_url)
+
+    unit_id = unit.pk if unit is not None else None
+    key = jobs.job_key(kind, variant, period.pk, unit_id, showcase.showcase_version(period), base_url)
+    return jobs.start(key, filename=filename, content_type=content_type, unit_id=unit_id, make=make)
+
+
+def _download(request, period: Period, unit: Unit | None, kind: str) -> HttpResponse:
+    try:
+        job = jobs.wait(_document_job(request, period, unit, kind), DOWNLOAD_WAIT_SECONDS)
+    except ShowcaseRefused as refused:
+        messages.error(request, refused.message)
+        if unit is None:
+            return redirect("selection:city_totals", code=period.code)
+        return redirect("showcase:unit_profiles", code=period.code, unit_id=unit.pk)
+    if job.state == jobs.DONE:
+        return _job_file(job)
+    return redirect("showcase:export", key=job.key)
+
+
+def _job_file(job: jobs.Job) -> FileResponse:
+    return FileResponse(
+        job.path.open("rb"), as_attachment=True, filename=job.filename, content_type=job.content_type
+    )
+
+
+@unit_role_required(*UNIT_OFFICE)
+def unit_download(request, code, unit, kind):
+    return _download(request, get_object_or_404(Period, code=code), unit, kind)
+
+
+@city_admin_required
+def city_download(request, code, kind):
+    return _download(request, get_object_or_404(Period, code=code), None, kind)
+
+
+def _visible_job(request, key: str) -> jobs.Job:
+    """A job of the user's own unit (or of the city, for a city administrator); any other
+    is answered 404, as if it did not exist."""
+    job = jobs.load(key)
+    if job is None:
+        raise Http404
+    if job.unit_id is None:
+        if not is_city_admin(request.user):
+            raise Http404
+    elif not has_unit_role(request.user, job.unit_id, *UNIT_OFFICE):
+        raise Http404
+    return job
+
+
+@signed_in
+def export_progress(request, key):
+    """The progress of a document being made; polled by htmx, refreshed without script."""
+    job = _visible_job(request, key)
+    template = "showcase/export_progress_bar.html" if request.htmx else "showcase/export_progress.html"
+    return render(request, template, {"job": job, "DONE": jobs.DONE, "FAILED": jobs.FAILED})
+
+
+@signed_in
+def export_file(request, key):
+    job = _visible_job(request, key)
+    if job.state != jobs.DONE or not job.path.exists():
+        return redirect("showcase:export", key=job.key)
+    return _job_file(job)
