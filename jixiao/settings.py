@@ -157,6 +157,10 @@ USE_TZ = True
 # in articles (default: the address of the request, or the local demo server).
 JIXIAO_PUBLIC_URL = os.environ.get("JIXIAO_PUBLIC_URL", "")
 
+# Long documents (a city's poster) are made in a thread while the browser shows their
+# progress; off, they are made within the request (a server that forbids threads).
+JIXIAO_EXPORTS_IN_BACKGROUND = env_flag("JIXIAO_EXPORTS_IN_BACKGROUND", True)
+
 # Per process; the showcase keys its entries by a version read from the database, so a
 # stale entry is never read after a publication or an edit, whichever process made it.
 CACHES = {

@@ -101,11 +101,14 @@ def start(
         _remove_old()
         job = Job(key, RUNNING, 0, 0, filename, content_type, unit_id, 0.0)
         _save(job)
+    if not settings.JIXIAO_EXPORTS_IN_BACKGROUND:
+        _run(job, make, close_connections=False)
+        return load(key) or job
     threading.Thread(target=_run, args=(job, make), name=f"export-{key}", daemon=True).start()
     return job
 
 
-def _run(job: Job, make: Callable[[Progress], bytes]) -> None:
+def _run(job: Job, make: Callable[[Progress], bytes], *, close_connections: bool = True) -> None:
     def progress(done: int, total: int) -> None:
         job.done, job.total = done, total
         _save(job)
@@ -121,7 +124,8 @@ def _run(job: Job, make: Callable[[Progress], bytes]) -> None:
         job.state, job.error = FAILED, str(error)
     finally:
         _save(job)
-        connections.close_all()
+        if close_connections:  # the thread's own connections
+            connections.close_all()
 
 
 def wait(job: Job, seconds: float) -> Job:

@@ -161,9 +161,12 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 
 
 def encode_jpeg(image: Image.Image) -> bytes:
+    """Only the pixels: Pillow would carry a comment, EXIF or ICC block over from the
+    picture's ``info`` (a crop keeps it), so the copy written has an empty one."""
+    clean = image.copy()
+    clean.info = {}
     buffer = io.BytesIO()
-    # No exif/icc arguments: Pillow writes neither unless asked.
-    image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    clean.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     return buffer.getvalue()
 
 

@@ -85,6 +85,13 @@ def _new_profile(candidate: Candidate) -> Profile:
     )
 
 
+def profile_or_draft(candidate: Candidate) -> Profile:
+    """The candidate's profile, or an unsaved first draft of it."""
+    proposal = candidate.proposal
+    profile = Profile.objects.filter(period_id=proposal.period_id, person_id=candidate.person_id).first()
+    return profile if profile is not None else _new_profile(candidate)
+
+
 def profile_for(candidate: Candidate) -> Profile:
     """The candidate's profile, created on first use."""
     proposal = candidate.proposal

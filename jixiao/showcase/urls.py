@@ -34,6 +34,6 @@ urlpatterns = [
     # The city.
     *downloads("periods/<str:code>/", views.city_download, "city"),
     # Documents being made, for whoever asked (checked by the job's unit).
-    path("exports/<str:key>/", views.export_progress, name="export"),
-    path("exports/<str:key>/file", views.export_file, name="export_file"),
+    path("exports/<str:job>/", views.export_progress, name="export"),
+    path("exports/<str:job>/file", views.export_file, name="export_file"),
 ]

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import condition, require_POST
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from jixiao.assessment.models import Period
 from jixiao.org.access import (
@@ -60,11 +60,15 @@ def _version_etag(request, code, *args, **kwargs) -> str | None:
     return f"{showcase.showcase_version(period)}-{request.LANGUAGE_CODE}"
 
 
+def public_get(view):
+    """Anyone may read it; nothing public accepts a POST."""
+    return public(require_safe(view))
+
+
 def public_page(view):
-    """A public page: anyone may open it, answered 304 while the showcase is unchanged."""
-    return public(
-        cache_control(public=True, max_age=PUBLIC_MAX_AGE)(condition(etag_func=_version_etag)(view))
-    )
+    """A public page: anyone may open (GET) it, answered 304 while the showcase is unchanged."""
+    cached = cache_control(public=True, max_age=PUBLIC_MAX_AGE)(condition(etag_func=_version_etag)(view))
+    return public_get(cached)
 
 
 # ----------------------------------------------------------------------------------------
@@ -72,7 +76,7 @@ def public_page(view):
 # ----------------------------------------------------------------------------------------
 
 
-@public
+@public_get
 def public_index(request):
     periods = showcase.published_periods()
     if len(periods) == 1:
@@ -132,7 +136,7 @@ def public_profile(request, code, key):
     return render(request, "showcase/public_profile.html", {"period": period, "e": exemplar})
 
 
-@public
+@public_get
 def public_photo(request, code, key):
     """A published photo. Its URL carries the photo's hash (``?v=``), so it can be kept a
     year; another photo gets another URL."""
@@ -172,7 +176,7 @@ def _screen_seconds(request, name: str, default: float, minimum: float) -> float
         return default
 
 
-@public
+@public_get
 def screen(request, code, unit_id=None):
     period = get_object_or_404(Period, code=code)
     exemplars, unit = _screen_exemplars(period, unit_id)
@@ -198,7 +202,7 @@ def screen(request, code, unit_id=None):
     )
 
 
-@public
+@public_get
 def screen_data(request, code, unit_id=None):
     """What the big screen shows, as JSON: its version, counters, charts and every card."""
     period = get_object_or_404(Period, code=code)
@@ -281,13 +285,14 @@ def edit_profile(request, code, unit, person_id):
         candidate = profiles.candidate_for(period, unit, person)
     except ShowcaseRefused:
         raise Http404 from None
-    profile = profiles.profile_for(candidate)
+    # Shown before it exists; saved (created) only by the assessor's POST.
+    profile = profiles.profile_or_draft(candidate)
     context = unit_context(request, period, unit, "profiles")
     if request.method == "POST":
         if not context["can_assess"]:
             raise Http404
         form = ProfileForm(request.POST, request.FILES)
-        if form.is_valid() and _save_profile(request, form, profile):
+        if form.is_valid() and _save_profile(request, form, candidate):
             messages.success(request, _("Profile of %(name)s saved.") % {"name": person.name})
             return redirect("showcase:unit_profiles", code=period.code, unit_id=unit.pk)
     else:
@@ -303,7 +308,7 @@ def edit_profile(request, code, unit, person_id):
     return render(request, "showcase/edit_profile.html", context)
 
 
-def _save_profile(request, form: ProfileForm, profile: Profile) -> bool:
+def _save_profile(request, form: ProfileForm, candidate) -> bool:
     """Save text and photo; a refusal goes on the form (nothing of the request is kept)."""
     data = form.cleaned_data
     actor = request.user.get_username()
@@ -316,6 +321,7 @@ def _save_profile(request, form: ProfileForm, profile: Profile) -> bool:
     upload = data.get("photo")
     try:
         with transaction.atomic():
+            profile = profiles.profile_for(candidate)
             if upload:
                 check_upload_size(upload.size)
                 profiles.set_portrait(
@@ -338,7 +344,9 @@ def remove_photo(request, code, unit, person_id):
         candidate = profiles.candidate_for(period, unit, person)
     except ShowcaseRefused:
         raise Http404 from None
-    profiles.remove_portrait(profiles.profile_for(candidate), actor=request.user.get_username())
+    profile = profiles.profile_or_draft(candidate)
+    if profile.pk is not None:
+        profiles.remove_portrait(profile, actor=request.user.get_username())
     messages.success(request, _("Photo of %(name)s removed.") % {"name": person.name})
     return redirect("showcase:edit_profile", code=period.code, unit_id=unit.pk, person_id=person.pk)
 
@@ -408,7 +416,7 @@ def _download(request, period: Period, unit: Unit | None, kind: str) -> HttpResp
         return redirect("showcase:unit_profiles", code=period.code, unit_id=unit.pk)
     if job.state == jobs.DONE:
         return _job_file(job)
-    return redirect("showcase:export", key=job.key)
+    return redirect("showcase:export", job=job.key)
 
 
 def _job_file(job: jobs.Job) -> FileResponse:
@@ -442,16 +450,16 @@ def _visible_job(request, key: str) -> jobs.Job:
 
 
 @signed_in
-def export_progress(request, key):
+def export_progress(request, job):
     """The progress of a document being made; polled by htmx, refreshed without script."""
-    job = _visible_job(request, key)
+    job = _visible_job(request, job)
     template = "showcase/export_progress_bar.html" if request.htmx else "showcase/export_progress.html"
     return render(request, template, {"job": job, "DONE": jobs.DONE, "FAILED": jobs.FAILED})
 
 
 @signed_in
-def export_file(request, key):
-    job = _visible_job(request, key)
+def export_file(request, job):
+    job = _visible_job(request, job)
     if job.state != jobs.DONE or not job.path.exists():
-        return redirect("showcase:export", key=job.key)
+        return redirect("showcase:export", job=job.key)
     return _job_file(job)

@@ -1,16 +1,20 @@
 """Who may open what: every page of the URL conf, for every kind of user.
 
 The pages are taken from the URL resolver, not listed by hand, so a new view is checked the
-moment it is routed: it must declare its access (``city``, ``unit`` or ``self``, set by the
-decorators of ``jixiao.org.access``), anonymous users are sent to the login page, a unit's
-office never reaches another unit's objects (404, never 200, never a 403 that would tell
-the object exists), staff members see only their own results, and city pages refuse unit
-users. A refused POST changes nothing at all.
+moment it is routed: it must declare its access (``city``, ``unit``, ``self`` or ``public``,
+set by the decorators of ``jixiao.org.access``), anonymous users are sent to the login page
+(public pages excepted: they open for anyone, read only), a unit's office never reaches
+another unit's objects (404, never 200, never a 403 that would tell the object exists),
+staff members see only their own results, and city pages refuse unit users. A refused POST
+changes nothing at all.
 
 The city: 市财政局 (A) and 城关镇 (B), 20 people each, ranked, each with a special
-nomination, their lists submitted, decided and in publicity with one open objection.
+nomination, their lists submitted, decided and in publicity with one open objection; A's
+first candidate has a profile with a photo, and each has a document made for it. 市教育局
+(P) has its list published: the public pages show its exemplars.
 """
 
+import datetime
 import inspect
 import re
 from dataclasses import dataclass
@@ -26,11 +30,15 @@ from jixiao.org.access import UNIT_OFFICE
 from jixiao.org.models import Category, RoleKind
 from jixiao.selection import workflow
 from jixiao.selection.models import NominationState, Proposal, ProposalState, SpecialNomination
+from jixiao.showcase import jobs
+from jixiao.showcase.photos import placeholder_portrait
+from jixiao.showcase.profiles import profile_for, set_portrait
 from tests.workflow_city import (
     PERIOD,
     REASON,
     UNIT_A,
     UNIT_B,
+    UnitSpec,
     approve_all,
     build_city,
     make_user,
@@ -46,9 +54,9 @@ pytestmark = pytest.mark.django_db
 # the language switch and the login/logout pages (open to anonymous users by nature).
 # The other account pages (password change) are checked like every page.
 SKIPPED_PREFIXES = ("admin/", "i18n/", "accounts/login/", "accounts/logout/")
-ACCESS_KINDS = {"city", "unit", "self"}
+ACCESS_KINDS = {"city", "unit", "self", "public"}
 # Converters whose value belongs to one unit: a request for another unit's value must fail.
-UNIT_BOUND = {"unit_id", "staff_id", "nomination_id", "objection_id"}
+UNIT_BOUND = {"unit_id", "staff_id", "nomination_id", "objection_id", "person_id", "job"}
 # What a POST sends: enough for each POST-only view to act if it let the user through.
 POST_DATA = {
     "state": "closed",
@@ -58,6 +66,8 @@ POST_DATA = {
 STAFF_NUMBER = 10  # the staff member is A's 10th person
 OBJECTED_NUMBER = 2  # each unit's objection is against its 2nd person
 NOMINATED = {UNIT_A: 5, UNIT_B: 6}
+UNIT_P = UnitSpec("市教育局", "E", "教育丙")
+PUBLISHED_ON = datetime.date(2025, 10, 11)
 
 
 # ----------------------------------------------------------------------------------------
@@ -132,7 +142,8 @@ def endpoints(predicate=lambda e: True):
 
 
 def is_unit_bound(e: Endpoint) -> bool:
-    return bool(UNIT_BOUND & set(e.converters))
+    # A public page names a unit only to show what it published to everyone.
+    return e.access != "public" and bool(UNIT_BOUND & set(e.converters))
 
 
 # ----------------------------------------------------------------------------------------
@@ -147,6 +158,8 @@ class Site:
     users: dict  # name → User
 
     def url(self, endpoint: Endpoint, side: str = "A", **overrides) -> str:
+        if endpoint.access == "public":
+            side = "P"  # the unit whose exemplars are published
         values = {**self.values[side], **overrides}
 
         def fill(match):
@@ -168,8 +181,11 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path, capsys):
-    city = build_city(tmp_path, capsys)
+def site(tmp_path, capsys, settings):
+    # Documents are made within the request: this test's data is not committed, so a
+    # background thread would not see it (tests/integration/test_showcase.py runs them).
+    settings.JIXIAO_EXPORTS_IN_BACKGROUND = False
+    city = build_city(tmp_path, capsys, specs=(UNIT_A, UNIT_B, UNIT_P))
     category = Category.objects.get()
     # A city scheme, so that the units have score templates to download.
     define_scheme(
@@ -186,6 +202,7 @@ def site(tmp_path, capsys):
         _proposal, notice, objection = to_publicity(
             city, unit, objection_against=staff_id(spec, OBJECTED_NUMBER)
         )
+        first = _proposal.candidates.get(person__staff_id=staff_id(spec, 1))
         values[side] = {
             "code": PERIOD,
             "unit_id": unit.pk,
@@ -195,7 +212,11 @@ def site(tmp_path, capsys):
             "objection_id": objection.pk,
             "kind": "rater-scores",
             "fmt": "pdf",
+            "person_id": first.person_id,
+            "job": made_document(unit),
         }
+        if side == "A":
+            set_portrait(profile_for(first), placeholder_portrait("A1"), actor="assessor")
         low = side.lower()
         users[f"assessor_{low}"] = make_user(f"assessor_{low}", RoleKind.ASSESSOR, unit)
         users[f"secretary_{low}"] = make_user(f"secretary_{low}", RoleKind.SECRETARY, unit)
@@ -203,10 +224,25 @@ def site(tmp_path, capsys):
     users["staff_a"] = make_user(
         "staff_a", RoleKind.STAFF, unit_a, city.person(staff_id(UNIT_A, STAFF_NUMBER))
     )
+    published, _notice, _objection = to_publicity(city, city.units[UNIT_P.name])
+    workflow.publish(published, actor="city", today=PUBLISHED_ON)
+    exemplar = published.candidates.get(person__staff_id=staff_id(UNIT_P, 1))
+    profile = set_portrait(profile_for(exemplar), placeholder_portrait("P1"), actor="assessor")
+    values["P"] = {"code": PERIOD, "key": profile.public_key, "unit_id": published.unit_id}
     return Site(city, values, users)
 
 
+def made_document(unit) -> str:
+    """A finished document job of the unit (what a poster download leaves behind)."""
+    key = jobs.job_key("access-test", unit.pk)
+    jobs.start(
+        key, filename="光荣榜.pdf", content_type="application/pdf", unit_id=unit.pk, make=lambda _: b"%PDF"
+    )
+    return key
+
+
 def as_user(client, site: Site, name: str | None):
+    """Signed in as the named user, or anonymous for ``None``."""
     client.logout()
     if name is not None:
         client.force_login(site.users[name])
@@ -277,7 +313,7 @@ def test_every_view_declares_its_access(endpoint):
 # ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("endpoint", endpoints())
+@pytest.mark.parametrize("endpoint", endpoints(lambda e: e.access != "public"))
 def test_anonymous_users_are_sent_to_the_login_page(client, site, endpoint):
     url = site.url(endpoint)
     for method in ("get", "post"):
@@ -288,12 +324,20 @@ def test_anonymous_users_are_sent_to_the_login_page(client, site, endpoint):
         assert snapshot() == before
 
 
+@pytest.mark.parametrize("endpoint", endpoints(lambda e: e.access == "public"))
+def test_public_pages_open_for_anyone_and_accept_no_post(client, site, endpoint):
+    url = site.url(endpoint)
+    response = client.get(url, follow=True)
+    assert response.status_code == 200, f"GET {url}"
+    refused(client, endpoint, url, 405, method="post")
+
+
 # ----------------------------------------------------------------------------------------
 # Those who may
 # ----------------------------------------------------------------------------------------
 
 
-def allowed_users(endpoint: Endpoint) -> list[str]:
+def allowed_users(endpoint: Endpoint) -> list[str | None]:
     if endpoint.access == "city":
         return ["admin"]
     if endpoint.access == "unit":
@@ -303,11 +347,21 @@ def allowed_users(endpoint: Endpoint) -> list[str]:
             for name, kind in (("assessor_a", RoleKind.ASSESSOR), ("secretary_a", RoleKind.SECRETARY))
             if kind in kinds
         ]
+    if endpoint.access == "public":
+        return [None, "admin", "assessor_a", "staff_a"]
     return ["admin", "assessor_a", "secretary_a", "staff_a"]
 
 
 # Pages every signed-in user may open but that show some users nothing at all.
-SELF_REFUSALS = {("core:audit", "staff_a"): 403}
+SELF_REFUSALS = {
+    ("core:audit", "staff_a"): 403,
+    # A document belongs to its unit's office.
+    ("showcase:export", "staff_a"): 404,
+    ("showcase:export_file", "staff_a"): 404,
+}
+# A's list is not published: its downloads send the office back to the profiles page,
+# which says why.
+NOTHING_PUBLISHED_YET = {"showcase:unit_poster", "showcase:unit_wechat", "showcase:unit_long_image"}
 
 
 @pytest.mark.parametrize("endpoint", endpoints())
@@ -321,7 +375,11 @@ def test_those_who_may_use_the_view_get_it(client, site, endpoint):
             assert response.status_code == 405, f"{name}: GET {url}"
             continue
         expected = SELF_REFUSALS.get((endpoint.name, name), 200)
-        if response.status_code == 302 and endpoint.access == "self":
+        if endpoint.name in NOTHING_PUBLISHED_YET:
+            assert response.status_code == 302, f"{name}: GET {url}"
+            assert response["Location"].endswith("/profiles/"), response["Location"]
+            continue
+        if response.status_code == 302 and endpoint.access in ("self", "public"):
             # A start page sends each user where their work is: that page must open.
             response = client.get(response["Location"])
         assert response.status_code == expected, f"{name}: GET {url}"
