@@ -85,7 +85,9 @@ def units_with_candidates(period: Period) -> list[Unit]:
 def advance_units(period: Period, units: list[Unit], rng: random.Random) -> dict[str, int]:
     """Take the units (all with candidates) to different stages; the first stays ranked
     for the demo accounts to walk through. Returns how many units end in each stage."""
-    plan = ["ranked", "submitted", "submitted", "decided", "decided", "publicity", "publicity", "objection"]
+    # Even a small city has one unit published, so every publicity channel shows something.
+    plan = ["ranked", "published", "submitted", "decided", "publicity", "objection", "submitted", "decided"]
+    plan += ["publicity"]
     # Most of the others are published, so every publicity channel has a city to show.
     plan += ["published" if rng.random() < 0.85 else "ranked" for _ in units[len(plan) :]]
     counts: dict[str, int] = {}

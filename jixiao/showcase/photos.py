@@ -8,13 +8,15 @@ EXIF (GPS, camera, owner), no ICC or XMP blocks, no comments, no bytes appended 
 image.
 """
 
+import contextlib
 import hashlib
 import io
 import random
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
-from PIL import Image, ImageCms, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageDraw, ImageFile, ImageOps, UnidentifiedImageError
 
 from jixiao.showcase.errors import ShowcaseRefusal, ShowcaseRefused
 
@@ -119,7 +121,8 @@ def portrait_from_upload(data: bytes, focus: CropFocus = CropFocus.AUTO) -> Port
                 limit=MAX_PIXELS // 1_000_000,
             )
         try:
-            image.load()
+            with truncated_images_refused():
+                image.load()
             upright = ImageOps.exif_transpose(image)
             rgb = _to_srgb(upright)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
@@ -136,6 +139,24 @@ def portrait_from_upload(data: bytes, focus: CropFocus = CropFocus.AUTO) -> Port
     if cropped.width > MAX_WIDTH:
         cropped = cropped.resize((MAX_WIDTH, MAX_HEIGHT), Image.Resampling.LANCZOS)
     return PortraitImage(encode_jpeg(cropped), cropped.width, cropped.height, source_format)
+
+
+_truncation_setting = threading.Lock()
+
+
+@contextlib.contextmanager
+def truncated_images_refused():
+    """Pillow's ``LOAD_TRUNCATED_IMAGES`` off while an upload decodes. WeasyPrint switches
+    it on for the whole process when imported, which would let a cut-off photo through
+    with its missing part painted grey. (Only the upload's own, complete, portraits are
+    read by WeasyPrint meanwhile, so its renders in other threads are not affected.)"""
+    with _truncation_setting:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:

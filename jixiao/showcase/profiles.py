@@ -149,12 +149,22 @@ def _audit(profile: Profile, before: dict, summary: str, *, actor: str) -> None:
     )
 
 
+def _locked(profile: Profile) -> Profile:
+    """The profile afresh, locked until the transaction ends (only its own row: PostgreSQL
+    cannot lock the outer-joined portrait)."""
+    return (
+        Profile.objects.select_for_update(of=("self",))
+        .select_related("portrait", "person")
+        .get(pk=profile.pk)
+    )
+
+
 @transaction.atomic
 def update_profile(profile: Profile, text: ProfileText, *, actor: str) -> Profile:
     """Save the profile's text and public fields; unchanged input records nothing."""
     achievements = tidy_text(text.achievements)
     check_achievements(achievements)
-    profile = Profile.objects.select_for_update().select_related("portrait", "person").get(pk=profile.pk)
+    profile = _locked(profile)
     before = _snapshot(profile)
     profile.post = text.post.strip()
     profile.achievements = achievements
@@ -185,7 +195,7 @@ def set_portrait(
 
 
 def _replace_portrait(profile, image, filename: str, size: int, *, actor: str, generated: bool) -> Profile:
-    profile = Profile.objects.select_for_update().select_related("portrait", "person").get(pk=profile.pk)
+    profile = _locked(profile)
     before = _snapshot(profile)
     old = profile.portrait_id
     profile.portrait = Portrait.objects.create(
@@ -209,7 +219,7 @@ def _replace_portrait(profile, image, filename: str, size: int, *, actor: str, g
 
 @transaction.atomic
 def remove_portrait(profile: Profile, *, actor: str) -> Profile:
-    profile = Profile.objects.select_for_update().select_related("portrait", "person").get(pk=profile.pk)
+    profile = _locked(profile)
     if profile.portrait_id is None:
         return profile
     before = _snapshot(profile)

@@ -206,10 +206,12 @@ def screen(request, code, unit_id=None):
 def screen_data(request, code, unit_id=None):
     """What the big screen shows, as JSON: its version, counters, charts and every card."""
     period = get_object_or_404(Period, code=code)
-    exemplars, unit = _screen_exemplars(period, unit_id)
+    if unit_id is not None:
+        get_object_or_404(Unit, pk=unit_id)
     version = f"{showcase.showcase_version(period)}-{request.LANGUAGE_CODE}"
     if request.headers.get("If-None-Match") == f'"{version}"':
         return HttpResponse(status=304, headers={"ETag": f'"{version}"'})
+    exemplars, unit = _screen_exemplars(period, unit_id)
     figures = showcase.counts(exemplars, showcase.share_of(period))
     cards = [
         {
@@ -277,14 +279,19 @@ def unit_profiles(request, code, unit):
     return render(request, "showcase/unit_profiles.html", context)
 
 
-@unit_role_required(*UNIT_OFFICE)
-def edit_profile(request, code, unit, person_id):
+def _candidate(code: str, unit: Unit, person_id: int):
+    """The unit's approved candidate of the period; anyone else is not found."""
     period = get_object_or_404(Period, code=code)
     person = get_object_or_404(Person, pk=person_id)
     try:
-        candidate = profiles.candidate_for(period, unit, person)
+        return period, person, profiles.candidate_for(period, unit, person)
     except ShowcaseRefused:
         raise Http404 from None
+
+
+@unit_role_required(*UNIT_OFFICE)
+def edit_profile(request, code, unit, person_id):
+    period, person, candidate = _candidate(code, unit, person_id)
     # Shown before it exists; saved (created) only by the assessor's POST.
     profile = profiles.profile_or_draft(candidate)
     context = unit_context(request, period, unit, "profiles")
@@ -338,12 +345,7 @@ def _save_profile(request, form: ProfileForm, candidate) -> bool:
 @require_POST
 @unit_role_required(RoleKind.ASSESSOR)
 def remove_photo(request, code, unit, person_id):
-    period = get_object_or_404(Period, code=code)
-    person = get_object_or_404(Person, pk=person_id)
-    try:
-        candidate = profiles.candidate_for(period, unit, person)
-    except ShowcaseRefused:
-        raise Http404 from None
+    period, person, candidate = _candidate(code, unit, person_id)
     profile = profiles.profile_or_draft(candidate)
     if profile.pk is not None:
         profiles.remove_portrait(profile, actor=request.user.get_username())

@@ -1,6 +1,7 @@
 """``jixiao demo --no-serve``: a synthetic city for 2023H1, imported from real .xlsx files
 through the import path, ranked, with a few special nominations and an admin login."""
 
+import io
 import re
 from decimal import Decimal
 
@@ -176,3 +177,35 @@ def test_demo_needs_a_hundred_people(capsys, data_dir):
     assert run.status == 1
     assert run.err_lines == ["演示城市至少需要 100 人。"]
     assert not Person.objects.exists()
+
+
+def test_demo_publishes_exemplars_with_profiles_and_placeholder_portraits(client, capsys, data_dir):
+    from PIL import Image
+
+    from jixiao.selection import workflow
+    from jixiao.showcase.models import Profile
+    from jixiao.showcase.profiles import character_count
+
+    # Big enough for units past the workflow's staged ones (a 300-person city has hardly
+    # anyone in its top 10 %).
+    run, _ready, _password = run_demo(capsys, "--people", 1500)
+    period = Period.objects.get(code="2023H1")
+    published = workflow.exemplars(period).count()
+    assert published > 0
+    assert f"已发布绩效标兵 {published} 名" in run.out
+    profiles = Profile.objects.filter(period=period).select_related("portrait")
+    assert set(workflow.exemplars(period).values_list("person_id", flat=True)) <= set(
+        profiles.values_list("person_id", flat=True)
+    )
+    with_photo = [p for p in profiles if p.portrait is not None]
+    assert len(with_photo) >= 0.8 * len(profiles)  # one in ten is left without, as units do
+    for profile in profiles:
+        assert 100 <= character_count(profile.achievements) <= 500
+    for profile in with_photo:
+        assert profile.portrait.generated and (profile.portrait.width, profile.portrait.height) == (600, 800)
+    image = Image.open(io.BytesIO(bytes(with_photo[0].portrait.image)))
+    assert image.format == "JPEG"
+    # Every channel has something to show at once.
+    listing = client.get("/exemplars/2023H1/").content.decode()
+    assert f"共找到 {published} 名绩效标兵" in listing
+    assert len(client.get("/screen/2023H1/data.json").json()["cards"]) == published

@@ -194,6 +194,16 @@ def test_refusals_name_their_reason_in_chinese():
         assert "200×260" in refused.value.message and "240×320" in refused.value.message
 
 
+def test_a_cut_off_photo_is_refused_even_after_weasyprint_allowed_truncated_images():
+    import weasyprint  # noqa: F401  (switches PIL.ImageFile.LOAD_TRUNCATED_IMAGES on)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    noisy = encoded(Image.effect_noise((600, 800), 60).convert("RGB"), "JPEG")
+    assert refusal(noisy[: len(noisy) // 2]) == ShowcaseRefusal.PHOTO_DAMAGED
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # put back for WeasyPrint
+
+
 # ----------------------------------------------------------------------------------------
 # Placeholders
 # ----------------------------------------------------------------------------------------

@@ -55,7 +55,9 @@ def test_shortened_text_fits_and_is_a_prefix_of_the_text(text, limit):
 
 def test_shorten_prefers_the_end_of_a_sentence():
     text = "上半年完成门诊诊疗三千余人次。成功抢救危重患者十二名，带领团队开展新技术三项。群众满意度达百分之九十八。"
-    assert shorten(text, 45) == "上半年完成门诊诊疗三千余人次。成功抢救危重患者十二名，带领团队开展新技术三项。"
+    assert (
+        shorten(text, 45) == "上半年完成门诊诊疗三千余人次。成功抢救危重患者十二名，带领团队开展新技术三项。"
+    )
     assert shorten(text, 20) == "上半年完成门诊诊疗三千余人次。"
     # The sentence ends too early for 24 characters (before two thirds): cut with an ellipsis.
     assert shorten(text, 24) == "上半年完成门诊诊疗三千余人次。成功抢救危重患者…"

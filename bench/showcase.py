@@ -1,0 +1,130 @@
+"""Benchmark: the showcase's public pages, the big screen's data and the poster, on the demo
+city.
+
+    uv run python bench/showcase.py [--people 8000] [--repeat 20] [--poster-units 3]
+
+A fresh demo city (``jixiao demo --no-serve``, SQLite in a temporary folder) is built, then
+every page is requested through Django's test client (the whole middleware stack, no
+network), as a browser asks for it:
+
+    cold   the first request after the cache was emptied (the exemplars read from the database)
+    warm   again, the exemplars from the cache
+    304    again with the ETag of the last answer (what a browser revalidating gets)
+
+Baselines measured in the same run: *bare read*, the exemplars' rows as plain tuples from
+one query (the least any page must do), and for the poster *bare page*, WeasyPrint laying
+out a one-page HTML document with one line of text. Printed: times (median of --repeat),
+the ratios page / bare read and poster page / bare page, and the input sizes. Nothing is
+asserted.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def median_ms(action, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=8000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--poster-units", type=int, default=3, help="units whose A4 posters are timed")
+    options = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="jixiao-bench-showcase-")
+    os.environ["JIXIAO_DATA_DIR"] = folder
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
+    os.environ.pop("DATABASE_URL", None)
+    import django
+    import pypdfium2
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from jixiao.assessment.models import Period
+    from jixiao.org.models import Unit
+    from jixiao.selection import workflow
+    from jixiao.showcase import posters
+    from jixiao.showcase.public import published_exemplars
+    from jixiao.showcase.rendering import render_document
+
+    setup_test_environment()  # the test client's hosts
+    started = time.perf_counter()
+    call_command("demo", no_serve=True, people=options.people, stdout=open(os.devnull, "w"))
+    print(f"demo city with {options.people} people built in {time.perf_counter() - started:.1f} s ({folder})")
+    period = Period.objects.get(code="2023H1")
+    exemplars = published_exemplars(period)
+    some = exemplars[0]
+    print(f"input: {len(exemplars)} published exemplars in {len({e.unit_id for e in exemplars})} units\n")
+
+    def bare_read():
+        list(
+            workflow.exemplars(period).values_list(
+                "person__name", "proposal__unit__name", "category__name", "route", "post"
+            )
+        )
+
+    bare = median_ms(bare_read, options.repeat)
+    client = Client()
+    pages = {
+        "list (24 cards)": f"/exemplars/{period.code}/",
+        "list, searched": f"/exemplars/{period.code}/?q={some.name}",
+        "profile": f"/exemplars/{period.code}/{some.key}/",
+        "screen data.json": f"/screen/{period.code}/data.json",
+    }
+    print(f"{'page':<20}{'cold ms':>10}{'warm ms':>10}{'304 ms':>10}{'warm/bare':>11}")
+    print(f"{'bare read':<20}{'':>10}{bare:>10.2f}")
+    for label, url in pages.items():
+
+        def cold(url=url):
+            cache.clear()
+            assert client.get(url).status_code == 200
+
+        def warm(url=url):
+            assert client.get(url).status_code == 200
+
+        cold_ms = median_ms(cold, options.repeat)
+        warm_ms = median_ms(warm, options.repeat)
+        etag = client.get(url)["ETag"]
+        revalidated = median_ms(
+            lambda url=url, etag=etag: client.get(url, headers={"If-None-Match": etag}), options.repeat
+        )
+        print(f"{label:<20}{cold_ms:>10.2f}{warm_ms:>10.2f}{revalidated:>10.2f}{warm_ms / bare:>10.1f}×")
+
+    html = "<html><body><p>绩效标兵</p></body></html>"
+    bare_page = median_ms(lambda: render_document(html), 5)
+    units = Unit.objects.filter(pk__in={e.unit_id for e in exemplars}).order_by("-pk")[: options.poster_units]
+    print(f"\n{'poster (A4)':<28}{'pages':>6}{'seconds':>9}{'s/page':>8}{'page/bare':>11}")
+    print(f"{'bare one-page document':<28}{1:>6}{bare_page / 1000:>9.2f}{bare_page / 1000:>8.2f}")
+    for unit in units:
+        start = time.perf_counter()
+        pdf = posters.poster_pdf(period, unit, posters.PAPERS["A4"], "http://127.0.0.1:8000/")
+        seconds = time.perf_counter() - start
+        pages_made = len(pypdfium2.PdfDocument(pdf))
+        per_page = seconds / max(pages_made, 1)
+        print(
+            f"{unit.name:<28}{pages_made:>6}{seconds:>9.2f}{per_page:>8.2f}{per_page * 1000 / bare_page:>10.1f}×"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,555 @@
+"""The showcase on the database: profiles written by the unit, the public pages and the big
+screen's data, the poster PDF, the WeChat article and its long image, and the command.
+
+The city: 市财政局 (A) published — its exemplars are A's 1st and 2nd by rank and its 5th by
+special nomination; 城关镇 (B) in publicity, so none of B's people may show anywhere public.
+Documents are checked as their readers see them: PDFs through poppler (pdfinfo, pdftotext,
+pdftoppm), the article as HTML, the zip and the PNG as files.
+"""
+
+import datetime
+import io
+import json
+import re
+import shutil
+import subprocess
+import time
+import zipfile
+from html.parser import HTMLParser
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from PIL import Image
+
+from jixiao.core.audit import AuditAction, AuditEntry
+from jixiao.org.models import RoleKind
+from jixiao.selection import workflow
+from jixiao.selection.models import Candidate, Proposal
+from jixiao.showcase import jobs, posters, profiles
+from jixiao.showcase.models import Portrait, Profile
+from jixiao.showcase.photos import placeholder_portrait
+from jixiao.showcase.public import published_exemplars
+from jixiao.showcase.rendering import chinese_date, profile_url, published_on, qr_data_uri
+from jixiao.showcase.wechat import article_html
+from tests.files import jixiao, jixiao_ok
+from tests.workflow_city import (
+    PERIOD,
+    REASON,
+    UNIT_A,
+    UNIT_B,
+    build_city,
+    make_user,
+    person_name,
+    staff_id,
+    to_publicity,
+)
+
+PUBLISHED_ON = datetime.date(2025, 10, 11)  # the day after the notice ends
+SPECIAL = 5  # A's special nominee
+EXEMPLARS_A = (1, 2, SPECIAL)
+BASE_URL = "https://jixiao.example.gov.cn/"
+HIDDEN_POST = "财政监督科科长"
+DEEDS = "该同志牵头完成全市预算绩效管理改革，" + "建立覆盖全部部门的绩效目标体系，" * 5 + "成效明显。"
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+
+
+def unit_of(city, spec):
+    return city.units[spec.name]
+
+
+def publish_a(city):
+    city.nominate(staff_id(UNIT_A, SPECIAL))
+    proposal, _notice, _objection = to_publicity(city, unit_of(city, UNIT_A))
+    return workflow.publish(proposal, actor="city", today=PUBLISHED_ON)
+
+
+def candidate(city, spec, number) -> Candidate:
+    return Candidate.objects.select_related("proposal", "person").get(
+        proposal__unit=unit_of(city, spec), person__staff_id=staff_id(spec, number)
+    )
+
+
+def b_names() -> list[str]:
+    return [person_name(UNIT_B, n) for n in range(1, UNIT_B.size + 1)]
+
+
+@pytest.fixture
+def city(tmp_path, capsys):
+    cache.clear()
+    city = build_city(tmp_path, capsys)
+    publish_a(city)
+    to_publicity(city, unit_of(city, UNIT_B))
+    return city
+
+
+def assert_no_unpublished_person(text: str) -> None:
+    for name in b_names():
+        assert name not in text
+    for number in range(1, UNIT_A.size + 1):
+        if number not in EXEMPLARS_A:
+            assert person_name(UNIT_A, number) not in text
+    assert "99.00" not in text and "98.00" not in text  # never a score
+
+
+# ----------------------------------------------------------------------------------------
+# Profiles
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_publication_gives_every_exemplar_a_profile(city):
+    period = city.period
+    rows = Profile.objects.filter(period=period).select_related("person")
+    assert sorted(p.person.staff_id for p in rows) == [staff_id(UNIT_A, n) for n in EXEMPLARS_A]
+    special = rows.get(person__staff_id=staff_id(UNIT_A, SPECIAL))
+    assert special.achievements == REASON  # the nomination's reason as first draft
+    assert all(p.post == "科员" for p in rows)
+    # Keys are random and distinct: nothing to count or guess in a URL.
+    assert len({p.public_key for p in rows}) == 3 and all(len(p.public_key) == 12 for p in rows)
+
+
+@pytest.mark.django_db
+def test_profile_changes_are_checked_and_audited(city):
+    profile = profiles.profile_for(candidate(city, UNIT_A, 1))
+    with pytest.raises(profiles.ShowcaseRefused):
+        profiles.update_profile(profile, profiles.ProfileText("科长", "太短的事迹。", ""), actor="assessor")
+    profiles.update_profile(
+        profile, profiles.ProfileText(HIDDEN_POST, DEEDS, "干一行爱一行"), actor="assessor"
+    )
+    profiles.set_portrait(profile, placeholder_portrait("x"), filename="照片.jpg", actor="assessor")
+    first = Portrait.objects.get()
+    profiles.set_portrait(profile, placeholder_portrait("y"), filename="新照片.png", actor="assessor")
+    assert Portrait.objects.count() == 1 and Portrait.objects.get().pk != first.pk  # the old one is gone
+    entries = AuditEntry.objects.filter(action=AuditAction.PROFILE).order_by("id")
+    assert [e.summary for e in entries] == [
+        f"修改了{person_name(UNIT_A, 1)}的宣传资料",
+        f"更换了{person_name(UNIT_A, 1)}的照片",
+        f"更换了{person_name(UNIT_A, 1)}的照片",
+    ]
+    assert entries[0].before["post"] == "科员" and entries[0].after["post"] == HIDDEN_POST
+    assert entries[2].before["portrait"] == first.sha256
+    # Saving the same text again records nothing.
+    profiles.update_profile(
+        profile, profiles.ProfileText(HIDDEN_POST, DEEDS, "干一行爱一行"), actor="assessor"
+    )
+    assert AuditEntry.objects.filter(action=AuditAction.PROFILE).count() == 3
+
+
+@pytest.mark.django_db
+def test_only_approved_candidates_of_a_decided_list_get_a_profile(city):
+    a_vetoed = city.person(staff_id(UNIT_A, 4))
+    with pytest.raises(profiles.ShowcaseRefused) as refused:
+        profiles.candidate_for(city.period, unit_of(city, UNIT_A), a_vetoed)
+    assert "经党委（党组）同意的人选" in refused.value.message
+    # B's list is decided (in publicity): its office may write profiles before publication.
+    assert profiles.candidate_for(city.period, unit_of(city, UNIT_B), city.person(staff_id(UNIT_B, 1)))
+
+
+# ----------------------------------------------------------------------------------------
+# Public pages and the big screen's data
+# ----------------------------------------------------------------------------------------
+
+
+def hide_everything_of_the_first(city) -> Profile:
+    profile = profiles.profile_for(candidate(city, UNIT_A, 1))
+    profiles.set_portrait(profile, placeholder_portrait("hidden"), actor="assessor")
+    text = profiles.ProfileText(HIDDEN_POST, DEEDS, "不公开的格言", False, False, False, False)
+    return profiles.update_profile(profile, text, actor="assessor")
+
+
+@pytest.mark.django_db
+def test_public_pages_show_only_published_exemplars_and_public_fields(client, city):
+    hidden = hide_everything_of_the_first(city)
+    # An unpublished unit's profile, written before publication, exists but is not public.
+    b_profile = profiles.profile_for(candidate(city, UNIT_B, 1))
+
+    assert client.get("/exemplars/").status_code == 302  # one period: straight to it
+    listing = client.get(f"/exemplars/{PERIOD}/").content.decode()
+    for number in EXEMPLARS_A:
+        assert person_name(UNIT_A, number) in listing
+    assert_no_unpublished_person(listing)
+    assert HIDDEN_POST not in listing and "不公开的格言" not in listing
+    assert f"/exemplars/{PERIOD}/{hidden.public_key}/photo.jpg" not in listing
+
+    page = client.get(f"/exemplars/{PERIOD}/{hidden.public_key}/").content.decode()
+    assert person_name(UNIT_A, 1) in page and UNIT_A.name in page
+    assert HIDDEN_POST not in page and DEEDS not in page and "不公开的格言" not in page
+    assert client.get(f"/exemplars/{PERIOD}/{hidden.public_key}/photo.jpg").status_code == 404
+    assert client.get(f"/exemplars/{PERIOD}/{b_profile.public_key}/").status_code == 404
+    assert client.get(f"/exemplars/{PERIOD}/not-a-key/").status_code == 404
+    # Searching a hidden field finds nothing; a name finds its person.
+    assert "共找到 0 名" in client.get(f"/exemplars/{PERIOD}/", {"q": HIDDEN_POST}).content.decode()
+    found = client.get(f"/exemplars/{PERIOD}/", {"q": person_name(UNIT_A, 2)}).content.decode()
+    assert "共找到 1 名" in found and person_name(UNIT_A, 2) in found
+
+    data = client.get(f"/screen/{PERIOD}/data.json").json()
+    assert [c["name"] for c in data["cards"]] == [person_name(UNIT_A, n) for n in EXEMPLARS_A]
+    assert data["counters"] == {"exemplars": 3, "by_rank": 2, "special": 1, "units": 1}
+    assert data["charts"]["by_route"] == [["排名前10%", 2], ["突出贡献", 1]]
+    assert set(data["cards"][0]) == {
+        "name", "unit", "category", "route", "route_label", "post", "achievements", "quote", "photo", "url"
+    }  # fmt: skip
+    raw = json.dumps(data, ensure_ascii=False)
+    assert_no_unpublished_person(raw)
+    assert HIDDEN_POST not in raw and "staff" not in raw and staff_id(UNIT_A, 1) not in raw
+    # B's own screen is empty: nothing of B is published.
+    b_screen = client.get(f"/screen/{PERIOD}/units/{unit_of(city, UNIT_B).pk}/data.json").json()
+    assert b_screen["cards"] == [] and b_screen["counters"]["exemplars"] == 0
+
+
+@pytest.mark.django_db
+def test_a_period_without_publication_has_no_public_page(client, city):
+    Proposal.objects.filter(unit=unit_of(city, UNIT_A)).update(state="publicity")
+    assert client.get(f"/exemplars/{PERIOD}/").status_code == 404
+    assert client.get("/exemplars/").status_code == 200  # the index says nothing is published
+    assert client.get(f"/screen/{PERIOD}/data.json").json()["cards"] == []
+
+
+@pytest.mark.django_db
+def test_public_pages_answer_304_until_something_changes(client, city):
+    url = f"/exemplars/{PERIOD}/"
+    first = client.get(url)
+    etag = first["ETag"]
+    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    data = client.get(f"/screen/{PERIOD}/data.json")
+    assert (
+        client.get(f"/screen/{PERIOD}/data.json", headers={"If-None-Match": data["ETag"]}).status_code == 304
+    )
+    # An edit changes what the public sees: a new version, a full page.
+    profile = profiles.profile_for(candidate(city, UNIT_A, 2))
+    profiles.update_profile(profile, profiles.ProfileText("副科长", DEEDS, ""), actor="assessor")
+    changed = client.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert "副科长" in changed.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_published_photo_is_served_with_a_versioned_url(client, city):
+    profile = profiles.set_portrait(
+        profiles.profile_for(candidate(city, UNIT_A, 2)), placeholder_portrait("p"), actor="assessor"
+    )
+    exemplar = next(e for e in published_exemplars(city.period) if e.key == profile.public_key)
+    url = f"/exemplars/{PERIOD}/{profile.public_key}/photo.jpg"
+    assert f'{url}?v={exemplar.photo[:12]}"' in client.get(f"/exemplars/{PERIOD}/").content.decode()
+    response = client.get(url, {"v": exemplar.photo[:12]})
+    assert response["Content-Type"] == "image/jpeg" and "immutable" in response["Cache-Control"]
+    assert response.content == bytes(profile.portrait.image)
+    assert "immutable" not in client.get(url, {"v": "old"})["Cache-Control"]
+
+
+# ----------------------------------------------------------------------------------------
+# The unit's profile pages
+# ----------------------------------------------------------------------------------------
+
+
+def png_upload(size=(1200, 1600), fmt="PNG", name="照片.png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (180, 30, 40)).save(buffer, fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def profile_form(**overrides) -> dict:
+    form = {
+        "post": "科员",
+        "achievements": DEEDS,
+        "quote": "岗位就是责任",
+        "crop": "auto",
+        "show_photo": "on",
+        "show_post": "on",
+        "show_achievements": "on",
+        "show_quote": "on",
+    }
+    return {**form, **overrides}
+
+
+@pytest.mark.django_db
+def test_the_assessor_writes_a_profile_with_a_photo(client, city):
+    unit = unit_of(city, UNIT_A)
+    client.force_login(make_user("assessor", RoleKind.ASSESSOR, unit))
+    listing = client.get(f"/periods/{PERIOD}/units/{unit.pk}/profiles/").content.decode()
+    assert all(person_name(UNIT_A, n) in listing for n in EXEMPLARS_A) and "未填" in listing
+    url = f"/periods/{PERIOD}/units/{unit.pk}/profiles/{city.person(staff_id(UNIT_A, 1)).pk}/"
+    response = client.post(url, {**profile_form(), "photo": png_upload()})
+    assert response.status_code == 302
+    profile = Profile.objects.select_related("portrait").get(person__staff_id=staff_id(UNIT_A, 1))
+    assert profile.achievements == DEEDS and profile.quote == "岗位就是责任"
+    photo = Image.open(io.BytesIO(bytes(profile.portrait.image)))
+    assert photo.format == "JPEG" and photo.size == (900, 1200)
+    assert profile.portrait.source_name == "照片.png" and profile.portrait.source_format == "PNG"
+    assert client.get(f"{url}photo.jpg").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_refused_profile_changes_nothing(client, city):
+    unit = unit_of(city, UNIT_A)
+    client.force_login(make_user("assessor", RoleKind.ASSESSOR, unit))
+    url = f"/periods/{PERIOD}/units/{unit.pk}/profiles/{city.person(staff_id(UNIT_A, 2)).pk}/"
+    assert client.post(url, {**profile_form(), "photo": png_upload()}).status_code == 302
+    before = list(Profile.objects.values()), list(Portrait.objects.values_list("sha256", flat=True))
+    entries = AuditEntry.objects.count()
+    gif = client.post(url, {**profile_form(post="新职务"), "photo": png_upload(fmt="GIF", name="a.gif")})
+    assert gif.status_code == 200
+    assert "照片为 GIF 格式，只接受 JPEG、PNG 和 WebP 格式。" in gif.content.decode()
+    # A good photo with too short a text: neither is kept.
+    short = client.post(url, {**profile_form(achievements="事迹太短。"), "photo": png_upload((600, 800))})
+    assert "主要事迹应为 100 至 500 字（现为 5 字）。" in short.content.decode()
+    small = client.post(url, {**profile_form(), "photo": png_upload((200, 200))})
+    assert "至少需要 240×320 像素" in small.content.decode()
+    after = list(Profile.objects.values()), list(Portrait.objects.values_list("sha256", flat=True))
+    assert after == before and AuditEntry.objects.count() == entries
+
+
+@pytest.mark.django_db
+def test_the_secretary_reads_profiles_and_other_units_reach_none(client, city):
+    unit_a, unit_b = unit_of(city, UNIT_A), unit_of(city, UNIT_B)
+    url = f"/periods/{PERIOD}/units/{unit_a.pk}/profiles/{city.person(staff_id(UNIT_A, 1)).pk}/"
+    client.force_login(make_user("secretary", RoleKind.SECRETARY, unit_a))
+    assert client.get(url).status_code == 200
+    assert client.post(url, profile_form()).status_code == 404
+    client.force_login(make_user("assessor_b", RoleKind.ASSESSOR, unit_b))
+    assert client.get(url).status_code == 404
+    # B's own person under B's unit: yes; a person who is no candidate: no.
+    b_url = f"/periods/{PERIOD}/units/{unit_b.pk}/profiles/{city.person(staff_id(UNIT_B, 1)).pk}/"
+    assert client.get(b_url).status_code == 200
+    not_candidate = city.person(staff_id(UNIT_B, 9)).pk
+    assert client.get(f"/periods/{PERIOD}/units/{unit_b.pk}/profiles/{not_candidate}/").status_code == 404
+    assert not Profile.objects.filter(unit=unit_b).exists()  # looking created nothing
+
+
+# ----------------------------------------------------------------------------------------
+# Documents: poster, article, long image
+# ----------------------------------------------------------------------------------------
+
+
+def pdf_info(data: bytes, tmp_path) -> dict:
+    path = tmp_path / "poster.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return {"pages": int(fields["Pages"]), "size": fields["Page size"].strip(), "text": text.stdout}
+
+
+@needs_poppler
+@pytest.mark.django_db
+def test_the_unit_poster_is_a_printable_pdf_with_chinese_text_and_qr_codes(city, tmp_path):
+    profile = profiles.profile_for(candidate(city, UNIT_A, 1))
+    profiles.update_profile(profile, profiles.ProfileText("预算科科长", DEEDS, ""), actor="assessor")
+    profiles.set_portrait(profile, placeholder_portrait("poster"), actor="assessor")
+    unit = unit_of(city, UNIT_A)
+    published = published_on(city.period, unit)  # the day the city published the list
+    assert published == chinese_date(timezone.localdate(Proposal.objects.get(unit=unit).published_at))
+    for paper, size in (("A4", "595.276 x 841.89 pts (A4)"), ("A3", "841.89 x 1190.55 pts (A3)")):
+        data = posters.poster_pdf(city.period, unit, posters.PAPERS[paper], BASE_URL)
+        info = pdf_info(data, tmp_path)
+        assert info["pages"] == 1 and info["size"] == size
+        flat = re.sub(r"\s+", "", info["text"])
+        assert "绩效标兵光荣榜" in flat and f"{UNIT_A.name}·2025年上半年" in flat
+        assert all(person_name(UNIT_A, n) in flat for n in EXEMPLARS_A)
+        assert "预算科科长" in flat and "排名前10%" in flat and "突出贡献" in flat
+        assert f"中共{UNIT_A.name}委员会·{published}·第1页/共1页" in flat
+        assert_no_unpublished_person(flat)
+    # Rendered to a picture as a print shop would: an A4 page at 50 dpi.
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(tmp_path / "poster.pdf"), str(tmp_path / "page")], check=True)  # fmt: skip
+    assert Image.open(tmp_path / "page.png").size == (585, 827)  # A3 at 50 dpi
+    # Each card's QR code encodes its public profile's address.
+    html = posters.board_html(
+        city.period, posters.poster_boards(city.period, unit, posters.PAPERS["A4"], BASE_URL)[0], posters.PAPERS["A4"]
+    )  # fmt: skip
+    for exemplar in published_exemplars(city.period):
+        url = profile_url(BASE_URL, city.period, exemplar)
+        assert url.startswith(f"{BASE_URL}exemplars/{PERIOD}/") and exemplar.key in url
+        assert qr_data_uri(url).replace("&", "&amp;") in html or qr_data_uri(url) in html
+
+
+@needs_poppler
+@pytest.mark.django_db
+def test_the_city_poster_gives_each_unit_its_own_pages(city, tmp_path):
+    proposal_b = Proposal.objects.get(unit=unit_of(city, UNIT_B))
+    workflow.publish(proposal_b, actor="city", today=PUBLISHED_ON)
+    steps = []
+    data = posters.poster_pdf(
+        city.period, None, posters.PAPERS["A4"], BASE_URL, lambda d, t: steps.append((d, t))
+    )
+    info = pdf_info(data, tmp_path)
+    assert info["pages"] == 2 and steps == [(1, 2), (2, 2)]
+    first, second = info["text"].split("\f")[:2]
+    assert UNIT_A.name in first and person_name(UNIT_B, 1) not in first
+    assert UNIT_B.name in second and person_name(UNIT_B, 1) in second
+
+
+@pytest.mark.django_db
+def test_nothing_published_is_refused_before_any_work(city):
+    with pytest.raises(posters.ShowcaseRefused) as refused:
+        posters.poster_pdf(city.period, unit_of(city, UNIT_B), posters.PAPERS["A4"], BASE_URL)
+    assert refused.value.message == f"{UNIT_B.name} {PERIOD} 尚无已发布的绩效标兵。"
+
+
+class InlineStyleOnly(HTMLParser):
+    """Collects what the WeChat editor would drop: style blocks, scripts, classes, ids."""
+
+    def __init__(self):
+        super().__init__()
+        self.dropped, self.images = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "script", "link"):
+            self.dropped.append(tag)
+        for name, value in attrs:
+            if name in ("class", "id") or name.startswith("on"):
+                self.dropped.append(f"{tag}[{name}]")
+            if tag == "img" and name == "src":
+                self.images.append(value)
+
+
+@pytest.mark.django_db
+def test_the_wechat_article_has_inline_styles_only_and_its_photos_beside_it(client, city, settings):
+    # Made within the request: a thread would not see this test's uncommitted data.
+    settings.JIXIAO_EXPORTS_IN_BACKGROUND = False
+    for number in (1, SPECIAL):
+        profile = profiles.profile_for(candidate(city, UNIT_A, number))
+        profiles.set_portrait(profile, placeholder_portrait(str(number)), actor="assessor")
+    unit = unit_of(city, UNIT_A)
+    client.force_login(make_user("assessor", RoleKind.ASSESSOR, unit))
+    response = client.get(f"/periods/{PERIOD}/units/{unit.pk}/showcase/wechat.zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = archive.namelist()
+    assert names[:2] == ["article.html", "使用说明.txt"]
+    page = archive.read("article.html").decode()
+    body = page.split("<body>", 1)[1]
+    parser = InlineStyleOnly()
+    parser.feed(body)
+    assert parser.dropped == []
+    assert sorted(parser.images) == sorted(n for n in names if n.startswith("images/"))
+    assert parser.images == [
+        f"images/001-{person_name(UNIT_A, 1)}.jpg",
+        f"images/003-{person_name(UNIT_A, SPECIAL)}.jpg",
+    ]
+    for name in parser.images:
+        assert Image.open(io.BytesIO(archive.read(name))).format == "JPEG"
+    assert "共评选出绩效标兵<span" in body and ">3</span>名" in body
+    assert all(person_name(UNIT_A, n) in body for n in EXEMPLARS_A)
+    assert_no_unpublished_person(body)
+
+
+@pytest.mark.django_db
+def test_the_city_article_lists_every_unit_and_features_outstanding_contributions(city):
+    html = article_html(city.period, None, BASE_URL)
+    assert f"{UNIT_A.name}（3名）" in html
+    names = f"{person_name(UNIT_A, 1)}（科员）、{person_name(UNIT_A, 2)}（科员）、{person_name(UNIT_A, SPECIAL)}（科员）"
+    assert names in html
+    assert "突出贡献绩效标兵事迹" in html and REASON in html
+    assert_no_unpublished_person(html)
+
+
+@pytest.mark.django_db
+def test_the_long_image_is_the_article_as_one_png(city):
+    from jixiao.showcase.wechat import long_image_png
+
+    data = long_image_png(city.period, unit_of(city, UNIT_A), BASE_URL)
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG" and image.width == 1500
+    assert 1000 < image.height < 12_000
+    assert image.convert("RGB").getpixel((20, 20)) == (180, 35, 42)  # the red title band
+    # Cut at the article's end: the last rows are the article's background, not a blank page.
+    bottom = image.convert("RGB").crop((0, image.height - 4, image.width, image.height))
+    assert bottom.getcolors(4096)[0][1] == (253, 246, 233)
+
+
+# ----------------------------------------------------------------------------------------
+# Downloads through the background job, as a browser gets them
+# ----------------------------------------------------------------------------------------
+
+
+def download(client, url: str, params=None) -> tuple:
+    """The file a browser ends up with: sent at once, or after the progress page (polled as
+    htmx polls it) says it is ready. Returns the response and its bytes."""
+    response = client.get(url, params)
+    if response.status_code == 302:
+        progress = response["Location"]
+        assert re.fullmatch(r"/exports/[0-9a-f]{24}/", progress), progress
+        for _ in range(600):
+            bar = client.get(progress, headers={"HX-Request": "true"}).content.decode()
+            if "文件已生成" in bar:
+                break
+            assert "文件生成失败" not in bar, bar
+            time.sleep(0.1)
+        response = client.get(progress + "file")
+    assert response.status_code == 200
+    return response, b"".join(response.streaming_content)
+
+
+@needs_poppler
+@pytest.mark.django_db(transaction=True)
+def test_poster_downloads_run_in_the_background_for_their_unit_only(client, tmp_path, capsys):
+    cache.clear()
+    city = build_city(tmp_path, capsys)
+    publish_a(city)
+    unit = unit_of(city, UNIT_A)
+    client.force_login(make_user("assessor", RoleKind.ASSESSOR, unit))
+    url = f"/periods/{PERIOD}/units/{unit.pk}/showcase/poster.pdf"
+    response, data = download(client, url, {"paper": "A3"})
+    assert response["Content-Type"] == "application/pdf"
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    info = pdf_info(data, tmp_path)
+    assert info["pages"] == 1 and "(A3)" in info["size"]
+    # Asked again: the file already made is sent at once.
+    again = client.get(url, {"paper": "A3"})
+    assert again.status_code == 200 and b"".join(again.streaming_content) == data
+    # Neither another unit's office nor the unit's staff reach the unit's documents.
+    made = [job for job in map(jobs.load, (p.stem for p in jobs.exports_dir().glob("*.json"))) if job]
+    own = [job for job in made if job.unit_id == unit.pk and job.filename.endswith("-A3.pdf")]
+    assert own and all(job.state == jobs.DONE for job in own)
+    client.force_login(make_user("assessor_b", RoleKind.ASSESSOR, unit_of(city, UNIT_B)))
+    for job in own:
+        assert client.get(f"/exports/{job.key}/").status_code == 404
+        assert client.get(f"/exports/{job.key}/file").status_code == 404
+
+
+# ----------------------------------------------------------------------------------------
+# The command
+# ----------------------------------------------------------------------------------------
+
+
+@needs_poppler
+@pytest.mark.django_db
+def test_the_showcase_command_writes_each_channel(city, tmp_path, capsys):
+    poster = tmp_path / "光荣榜.pdf"
+    out = jixiao_ok(
+        capsys, "showcase", "poster", "--period", PERIOD, "--unit", UNIT_A.name, "--paper", "a3", "-o", poster
+    ).out
+    assert "已写入" in out and pdf_info(poster.read_bytes(), tmp_path)["pages"] == 1
+    article = tmp_path / "文章.zip"
+    jixiao_ok(capsys, "showcase", "wechat", "--period", PERIOD, "--base-url", BASE_URL, "-o", article)
+    assert BASE_URL in zipfile.ZipFile(article).read("article.html").decode()
+    image = tmp_path / "长图.png"
+    jixiao_ok(capsys, "showcase", "long-image", "--period", PERIOD, "--unit", UNIT_A.name, "-o", image)
+    assert Image.open(image).format == "PNG"
+
+
+@pytest.mark.django_db
+def test_the_showcase_command_refuses_bad_requests_in_chinese(city, tmp_path, capsys):
+    cases = [
+        (("poster", "-o", tmp_path / "x.txt"), "poster 文件的扩展名应为 .pdf"),
+        (("poster", "--paper", "B5", "-o", tmp_path / "x.pdf"), "未知的纸张规格 B5"),
+        (("poster", "--unit", "不存在的局", "-o", tmp_path / "x.pdf"), "没有名为不存在的局的单位"),
+        (
+            ("wechat", "--unit", UNIT_B.name, "-o", tmp_path / "x.zip"),
+            f"{UNIT_B.name} {PERIOD} 尚无已发布的绩效标兵",
+        ),
+        (("poster", "-o", tmp_path / "missing" / "x.pdf"), "不存在"),
+    ]
+    for args, message in cases:
+        run = jixiao(capsys, "showcase", args[0], "--period", PERIOD, *args[1:])
+        assert run.status != 0 and message in run.err, run.err
+        assert "Traceback" not in run.err
+    assert list(tmp_path.glob("x.*")) == []
