@@ -8,6 +8,7 @@ real face; the 事迹 are put together from phrases of the kind units write.
 import random
 
 from jixiao.assessment.models import Period
+from jixiao.core.text import character_count
 from jixiao.org.models import Gender, UnitKind
 from jixiao.selection.models import Candidate, ProposalState, Route, Verdict
 from jixiao.showcase import profiles
@@ -94,7 +95,7 @@ def demo_achievements(rng: random.Random, kind: str, special_reason: str = "") -
     if special_reason:
         deeds.insert(0, special_reason)
     text = fill(rng.choice(OPENINGS)) + "".join(deeds) + fill(rng.choice(CLOSINGS))
-    while profiles.character_count(text) < ACHIEVEMENTS_MIN:
+    while character_count(text) < ACHIEVEMENTS_MIN:
         text += fill(rng.choice(DEEDS[UnitKind.OTHER]))
     return text[:ACHIEVEMENTS_MAX]
 

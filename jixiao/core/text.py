@@ -23,6 +23,11 @@ def plain_decimal(value) -> str:
     return text
 
 
+def character_count(text: str) -> int:
+    """Characters as a Chinese word count has them (Word's 字数): whitespace not counted."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
 def display_width(text: str) -> int:
     """Terminal columns: Chinese characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

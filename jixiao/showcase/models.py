@@ -5,6 +5,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jixiao.core.text import character_count
+
 # 事迹 as the city's notices print them: long enough to say something, short enough for a card.
 ACHIEVEMENTS_MIN, ACHIEVEMENTS_MAX = 100, 500
 QUOTE_MAX = 100
@@ -70,11 +72,5 @@ class Profile(models.Model):
         return f"{self.period} {self.person}"
 
     @property
-    def missing(self) -> list[str]:
-        """What the profile still lacks, for the unit's checklist."""
-        gaps = []
-        if self.portrait_id is None:
-            gaps.append(_("photo"))
-        if not self.achievements.strip():
-            gaps.append(_("achievements"))
-        return gaps
+    def achievements_length(self) -> int:
+        return character_count(self.achievements)

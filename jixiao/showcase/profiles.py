@@ -5,7 +5,6 @@ write it during the publicity; publication gives every exemplar one (the public 
 QR codes need its key). Nothing of a profile is public before its list is published.
 """
 
-import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period
 from jixiao.core.audit import AuditAction, record
+from jixiao.core.text import character_count
 from jixiao.org.models import Person, Unit
 from jixiao.selection.models import Candidate, Proposal, ProposalState, Route, Verdict
 from jixiao.showcase.errors import ShowcaseRefusal, ShowcaseRefused
@@ -23,11 +23,6 @@ from jixiao.showcase.photos import CropFocus, portrait_from_upload
 # From the committee's decision on, an approved candidate's profile can be written.
 DECIDED_STATES = (ProposalState.DECIDED, ProposalState.PUBLICITY, ProposalState.PUBLISHED)
 PUBLIC_FIELDS = ("show_photo", "show_post", "show_achievements", "show_quote")
-
-
-def character_count(text: str) -> int:
-    """Characters as a Chinese word count has them (Word's 字数): whitespace not counted."""
-    return len(re.sub(r"\s+", "", text))
 
 
 def tidy_text(text: str) -> str:

@@ -6,6 +6,8 @@ server, work without JavaScript, and answer ``304 Not Modified`` while nothing w
 published or edited since the browser's copy.
 """
 
+import math
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -170,10 +172,15 @@ def _screen_exemplars(period: Period, unit_id: int | None):
 
 
 def _screen_seconds(request, name: str, default: float, minimum: float) -> float:
+    """A timing of the screen from the query (``?interval=8``), kept between ``minimum``
+    and an hour; anything else (``inf``, ``nan``, words) gives the default."""
     try:
-        return max(minimum, float(request.GET.get(name, default)))
+        seconds = float(request.GET.get(name, default))
     except ValueError:
         return default
+    if not math.isfinite(seconds) or seconds <= 0:
+        return default
+    return min(max(minimum, seconds), 3600.0)
 
 
 @public_get

@@ -13,9 +13,8 @@ publicity (nobody of 城关镇 may show anywhere until it publishes).
   were (the numbers are printed for the report).
 * A unit's own screen: only that unit, no chart by unit; the screen of a unit still in its
   publicity shows nobody.
-* Two faults of the screen found here, as strict xfails: the unused slots of a short last
-  page stay on screen (with the previous page's people), and an empty screen loses its
-  "nothing published yet" line.
+* A short last page shows only its own cards; an empty screen says nobody is published
+  yet; odd timings in the URL (``inf``) fall back to the defaults instead of spinning.
 
 ``window.__screen`` (installed before the page's scripts) watches the DOM of a screen at
 every change, so "never in the DOM" means at no moment, not only when the test looks.
@@ -79,7 +78,9 @@ LONG_WAIT_MS = 120_000
 
 @dataclass
 class Showcase:
-    period: object
+    """The city of the fixture: its two units, the URLs of its public pages, and the
+    publication of the unit still in publicity, for a test to make."""
+
     published_unit: object
     unpublished_unit: object
     unpublished_proposal: object
@@ -123,7 +124,7 @@ def showcase(tmp_path, capsys) -> Showcase:
         profiles.set_portrait(profile_of(city, number), placeholder_portrait(f"exemplar-{number}"), actor="t")
     hidden = profiles.ProfileText(post=HIDDEN_POST, achievements="", quote="", show_post=False)
     profiles.update_profile(profile_of(city, HIDDEN_POST_NUMBER), hidden, actor="t")
-    return Showcase(city.period, published_unit, unpublished_unit, unpublished_proposal)
+    return Showcase(published_unit, unpublished_unit, unpublished_proposal)
 
 
 @pytest.fixture
@@ -555,12 +556,6 @@ def displayed_slots_on_last_page(page) -> list[str]:
     return state.json_value()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="screen.css gives .slot display: grid, which overrides the hidden attribute screen.js "
-    "sets on the unused slots of a short last page: they stay on screen with the previous page's cards",
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_last_page_shows_only_its_own_cards(showcase, open_anonymous, snap):
     page = open_anonymous(DESKTOP)
@@ -574,15 +569,23 @@ def test_the_last_page_shows_only_its_own_cards(showcase, open_anonymous, snap):
     assert len(displayed) == len(PUBLISHED_NAMES) % per_page, displayed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="screen.js ensureSlots() empties #s-cards, removing the page's own "
-    "'No exemplars have been published yet.' (.s-empty); the screen shows blank cards instead",
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_screen_without_exemplars_says_so(showcase, open_anonymous):
     page = open_anonymous(DESKTOP)
     open_screen(page, showcase.unit_screen_url(showcase.unpublished_unit), interval=0.3)
     wait_for_body(page, "rotations", 2)
     assert page.locator(".s-empty").is_visible(), "the screen no longer says nobody is published"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_odd_timings_in_the_url_fall_back_to_the_defaults(showcase, open_anonymous):
+    page = open_anonymous(DESKTOP)
+    page.goto(f"{showcase.screen_url}?interval=inf&refresh=nan")
+    body = page.locator("body")
+    expect(body).to_have_attribute("data-interval", "10")
+    expect(body).to_have_attribute("data-refresh", "60")
+    wait_for_cards(page, len(PUBLISHED_NAMES))
+    page.wait_for_timeout(1500)
+    # Ten seconds a page: nothing has rotated yet, and data.json was asked for once.
+    assert page.locator("body").get_attribute("data-rotations") in (None, "0")
+    assert page.locator("body").get_attribute("data-polls") == "1"

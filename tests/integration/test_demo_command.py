@@ -182,9 +182,9 @@ def test_demo_needs_a_hundred_people(capsys, data_dir):
 def test_demo_publishes_exemplars_with_profiles_and_placeholder_portraits(client, capsys, data_dir):
     from PIL import Image
 
+    from jixiao.core.text import character_count
     from jixiao.selection import workflow
     from jixiao.showcase.models import Profile
-    from jixiao.showcase.profiles import character_count
 
     # Big enough for units past the workflow's staged ones (a 300-person city has hardly
     # anyone in its top 10 %).

@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jixiao.core.text import character_count
 from jixiao.showcase.errors import ShowcaseRefusal, ShowcaseRefused
 from jixiao.showcase.posters import PAPERS, paper_named, shorten
-from jixiao.showcase.profiles import character_count, check_achievements, tidy_text
+from jixiao.showcase.profiles import check_achievements, tidy_text
 
 chinese_text = st.text(alphabet=st.sampled_from("绩效标兵担当作为群众满意。，；！？ \n\r\t"), max_size=800)
 

@@ -11,12 +11,21 @@
   var body = document.body;
   var noPhoto = body.dataset.noPhoto;
   var dataUrl = body.dataset.url;
-  var interval = Math.max(50, parseFloat(body.dataset.interval || "10") * 1000);
-  var refresh = Math.max(200, parseFloat(body.dataset.refresh || "60") * 1000);
+  var interval = milliseconds(body.dataset.interval, 10, 50);
+  var refresh = milliseconds(body.dataset.refresh, 60, 200);
   var showUnits = !body.dataset.unit;
   var cardsBox = document.getElementById("s-cards");
   var pageLabel = document.getElementById("s-page");
+  var emptyNote = document.getElementById("s-empty");
   var DAY = 24 * 60 * 60 * 1000;
+
+  /* Seconds from the page's data attribute, as milliseconds; a missing, zero or odd value
+   * (NaN would fire timers at once) falls back to the default. */
+  function milliseconds(text, fallbackSeconds, minimum) {
+    var seconds = parseFloat(text);
+    if (!isFinite(seconds) || seconds <= 0) seconds = fallbackSeconds;
+    return Math.max(minimum, seconds * 1000);
+  }
 
   var state = { version: null, cards: [], page: 0, slots: [], perPage: 0, rotations: 0 };
   var charts = {};
@@ -51,7 +60,9 @@
     var size = layoutSize();
     if (size === state.perPage) return;
     state.perPage = size;
-    cardsBox.textContent = "";
+    state.slots.forEach(function (slot) { slot.root.remove(); });
+    // The server's first page goes; its "nothing published" note stays, shown when empty.
+    Array.prototype.forEach.call(cardsBox.querySelectorAll(".slot"), function (slot) { slot.remove(); });
     state.slots = [];
     for (var i = 0; i < size; i++) {
       var slot = makeSlot();
@@ -80,6 +91,7 @@
 
   function show() {
     ensureSlots();
+    emptyNote.hidden = state.cards.length > 0;
     if (state.page >= pages()) state.page = 0;
     var start = state.page * state.perPage;
     for (var i = 0; i < state.slots.length; i++) fill(state.slots[i], state.cards[start + i]);
@@ -106,6 +118,12 @@
   }
 
   var GOLD = "#f2c462", CREAM = "#fff6e0";
+  var lastData = null;
+
+  /* ECharts sizes are in pixels: grown with the screen, so a 4K lobby screen reads as a 1080p one. */
+  function px(n) {
+    return Math.round(n * Math.max(1, window.innerHeight / 1080));
+  }
   var PALETTE = ["#f2c462", "#ff8a5c", "#ffd8a8", "#e85d4a", "#ffe9b3", "#c9a227", "#f7a072", "#ffd166"];
 
   function pie(rows) {
@@ -114,7 +132,7 @@
       tooltip: { trigger: "item" },
       series: [{
         type: "pie", radius: ["42%", "70%"], avoidLabelOverlap: true,
-        label: { color: CREAM, fontSize: 13, formatter: "{b}\n{c}" },
+        label: { color: CREAM, fontSize: px(13), formatter: "{b}\n{c}" },
         data: rows.map(function (r) { return { name: r[0], value: r[1] }; }),
       }],
       animation: false,
@@ -124,15 +142,15 @@
   function bars(rows, limit) {
     var top = rows.slice().sort(function (a, b) { return b[1] - a[1]; }).slice(0, limit).reverse();
     return {
-      grid: { left: 8, right: 36, top: 6, bottom: 6, containLabel: true },
+      grid: { left: px(8), right: px(36), top: px(6), bottom: px(6), containLabel: true },
       xAxis: { type: "value", show: false },
       yAxis: {
         type: "category", data: top.map(function (r) { return r[0]; }),
-        axisLabel: { color: CREAM, fontSize: 12 }, axisLine: { show: false }, axisTick: { show: false },
+        axisLabel: { color: CREAM, fontSize: px(12) }, axisLine: { show: false }, axisTick: { show: false },
       },
       series: [{
         type: "bar", data: top.map(function (r) { return r[1]; }), itemStyle: { color: GOLD },
-        label: { show: true, position: "right", color: CREAM }, barMaxWidth: 18,
+        label: { show: true, position: "right", color: CREAM, fontSize: px(12) }, barMaxWidth: px(18),
       }],
       animation: false,
     };
@@ -147,6 +165,7 @@
   }
 
   function draw(data) {
+    lastData = data;
     var route = chart("chart-route");
     if (route) route.setOption(pie(data.charts.by_route), { notMerge: true });
     var category = chart("chart-category");
@@ -189,6 +208,7 @@
 
   window.addEventListener("resize", function () {
     Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+    if (lastData) draw(lastData);
     show();
   });
 
