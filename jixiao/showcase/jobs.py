@@ -20,6 +20,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jixiao.showcase.errors import ShowcaseRefused
 
 logger = logging.getLogger(__name__)
 
@@ -119,9 +122,11 @@ def _run(job: Job, make: Callable[[Progress], bytes], *, close_connections: bool
         temporary.write_bytes(data)
         temporary.replace(job.path)
         job.state = DONE
-    except Exception as error:  # reported on the progress page, logged in full
+    except ShowcaseRefused as refused:
+        job.state, job.error = FAILED, refused.message
+    except Exception:  # logged in full; the user is told it failed, not the internals
         logger.exception("export %s failed", job.key)
-        job.state, job.error = FAILED, str(error)
+        job.state, job.error = FAILED, _("an unexpected error, recorded in the server's log.")
     finally:
         _save(job)
         if close_connections:  # the thread's own connections

@@ -22,16 +22,17 @@ class Portrait(models.Model):
     """A portrait as re-encoded on upload (3:4 JPEG, no metadata). Kept in the database, so a
     backup holds it and every request for it passes the view that checks publication."""
 
-    image = models.BinaryField(_("image"))
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     source_format = models.CharField(_("uploaded format"), max_length=10)
     source_name = models.CharField(_("uploaded file"), max_length=255, blank=True)
     source_bytes = models.PositiveIntegerField(_("uploaded size (bytes)"))
     generated = models.BooleanField(_("generated placeholder"), default=False)
     uploaded_by = models.CharField(_("uploaded by"), max_length=150)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Last, so that SQLite reads the other columns without walking the image's overflow pages.
+    image = models.BinaryField(_("image"))
 
     class Meta:
         verbose_name = _("portrait")

@@ -29,7 +29,7 @@ from jixiao.org.access import (
     unit_role_required,
 )
 from jixiao.org.models import Person, RoleKind, Unit
-from jixiao.selection.models import Route
+from jixiao.selection.models import ProposalState, Route
 from jixiao.selection.views import unit_context
 from jixiao.showcase import jobs, posters, profiles
 from jixiao.showcase import public as showcase
@@ -281,7 +281,7 @@ def unit_profiles(request, code, unit):
     }
     rows = [(c, existing.get(c.person_id)) for c in candidates]
     context = unit_context(request, period, unit, "profiles")
-    published = context["proposal"] is not None and context["proposal"].state == "published"
+    published = context["proposal"] is not None and context["proposal"].state == ProposalState.PUBLISHED
     context.update(rows=rows, published=published, papers=posters.PAPERS)
     return render(request, "showcase/unit_profiles.html", context)
 

@@ -52,6 +52,7 @@ BASE_URL = "https://jixiao.example.gov.cn/"
 HIDDEN_POST = "财政监督科科长"
 DEEDS = "该同志牵头完成全市预算绩效管理改革，" + "建立覆盖全部部门的绩效目标体系，" * 5 + "成效明显。"
 
+CJK_FONT = r"WenQuanYi|Noto.*CJK|SourceHan|Source-Han"
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
 
@@ -334,7 +335,14 @@ def pdf_info(data: bytes, tmp_path) -> dict:
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     )
-    return {"pages": int(fields["Pages"]), "size": fields["Page size"].strip(), "text": text.stdout}
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return {
+        "pages": int(fields["Pages"]),
+        "size": fields["Page size"].strip(),
+        "text": text.stdout,
+        "fonts": [line.split()[0] for line in fonts.splitlines()[2:]],
+        "embedded": all(" yes " in line for line in fonts.splitlines()[2:]),
+    }
 
 
 @needs_poppler
@@ -350,6 +358,8 @@ def test_the_unit_poster_is_a_printable_pdf_with_chinese_text_and_qr_codes(city,
         data = posters.poster_pdf(city.period, unit, posters.PAPERS[paper], BASE_URL)
         info = pdf_info(data, tmp_path)
         assert info["pages"] == 1 and info["size"] == size
+        # The Chinese is drawn with an embedded CJK font, not boxes of a font without it.
+        assert info["embedded"] and any(re.search(CJK_FONT, font) for font in info["fonts"]), info["fonts"]
         flat = re.sub(r"\s+", "", info["text"])
         assert "绩效标兵光荣榜" in flat and f"{UNIT_A.name}·2025年上半年" in flat
         assert all(person_name(UNIT_A, n) in flat for n in EXEMPLARS_A)
