@@ -161,6 +161,11 @@ JIXIAO_PUBLIC_URL = os.environ.get("JIXIAO_PUBLIC_URL", "")
 # progress; off, they are made within the request (a server that forbids threads).
 JIXIAO_EXPORTS_IN_BACKGROUND = env_flag("JIXIAO_EXPORTS_IN_BACKGROUND", True)
 
+# The big screen's fastest rotation and refresh (seconds) a URL may ask for
+# (``/screen/2023H1/?interval=8&refresh=60``): a lobby TV never polls faster than this.
+JIXIAO_SCREEN_MIN_INTERVAL = float(os.environ.get("JIXIAO_SCREEN_MIN_INTERVAL", "3"))
+JIXIAO_SCREEN_MIN_REFRESH = float(os.environ.get("JIXIAO_SCREEN_MIN_REFRESH", "10"))
+
 # Per process; the showcase keys its entries by a version read from the database, so a
 # stale entry is never read after a publication or an edit, whichever process made it.
 CACHES = {

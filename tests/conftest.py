@@ -3,6 +3,7 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Database examples are slower than pure ones and vary with the engine; a deadline would
@@ -14,3 +15,14 @@ settings.register_profile(
 )
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the showcase keys its entries by the audit log's
+    last number, which the rolled-back test databases hand out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jixiao.showcase.models import ACHIEVEMENTS_MAX, QUOTE_MAX
+from jixiao.showcase.models import ACHIEVEMENTS_MAX, ACHIEVEMENTS_MIN, QUOTE_MAX
 from jixiao.showcase.photos import MAX_UPLOAD_BYTES, CropFocus
-from jixiao.showcase.posters import PAPERS
 
 CROP_CHOICES = [
     (CropFocus.AUTO, _("face-friendly (centred, keeps the top)")),
@@ -22,7 +21,14 @@ class ProfileForm(forms.Form):
         required=False,
         # A margin over the limit lets a pasted text arrive whole, so the count is reported
         # rather than the text cut off by the browser.
-        widget=forms.Textarea(attrs={"rows": 8, "maxlength": ACHIEVEMENTS_MAX * 2, "data-count": "1"}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 8,
+                "maxlength": ACHIEVEMENTS_MAX * 2,
+                "data-min": ACHIEVEMENTS_MIN,
+                "data-max": ACHIEVEMENTS_MAX,
+            }
+        ),
     )
     quote = forms.CharField(label=_("Quote (optional)"), max_length=QUOTE_MAX, required=False)
     photo = forms.FileField(
@@ -35,7 +41,3 @@ class ProfileForm(forms.Form):
     show_post = forms.BooleanField(label=_("Publish the post"), required=False)
     show_achievements = forms.BooleanField(label=_("Publish the achievements"), required=False)
     show_quote = forms.BooleanField(label=_("Publish the quote"), required=False)
-
-
-class PaperForm(forms.Form):
-    paper = forms.ChoiceField(choices=[(name, name) for name in PAPERS], initial="A4", required=False)

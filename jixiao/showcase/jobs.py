@@ -118,7 +118,8 @@ def _run(job: Job, make: Callable[[Progress], bytes], *, close_connections: bool
 
     try:
         data = make(progress)
-        temporary = job.path.with_suffix(".part")
+        # Another worker may make the same document at once: each writes its own file.
+        temporary = job.path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         temporary.write_bytes(data)
         temporary.replace(job.path)
         job.state = DONE

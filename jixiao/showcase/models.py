@@ -3,6 +3,8 @@
 import secrets
 
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from jixiao.core.text import character_count
@@ -75,3 +77,10 @@ class Profile(models.Model):
     @property
     def achievements_length(self) -> int:
         return character_count(self.achievements)
+
+
+@receiver(post_delete, sender=Profile)
+def delete_the_portrait_too(sender, instance: Profile, **kwargs) -> None:
+    """A profile's photo goes with it (a period deleted, say): no photo outlives its owner."""
+    if instance.portrait_id is not None:
+        Portrait.objects.filter(pk=instance.portrait_id).delete()

@@ -20,7 +20,11 @@ from PIL import Image, ImageCms, ImageDraw, ImageFile, ImageOps, UnidentifiedIma
 
 from jixiao.showcase.errors import ShowcaseRefusal, ShowcaseRefused
 
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+# MPO is how Pillow names a JPEG carrying a second picture (the HDR gain map of recent
+# phones): its first picture is the photo.
+ACCEPTED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP")
+ORIENTATION_TAG = 0x0112
+QUARTER_TURNS = {5, 6, 7, 8}  # EXIF orientations that turn the picture on its side
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000  # a 50-megapixel camera; more is a decompression bomb, not a portrait
 # A 一寸 ID photo (295×413 at 300 dpi) is the smallest that still prints on a poster card.
@@ -101,13 +105,20 @@ def portrait_from_upload(data: bytes, focus: CropFocus = CropFocus.AUTO) -> Port
     """Check an uploaded photo and return it re-encoded as a 3:4 JPEG without metadata.
 
     Refused (``ShowcaseRefused``): empty, over 10 MB, not a picture, not JPEG/PNG/WebP, more
-    than 50 million pixels, smaller than 240×320 after turning upright, or damaged.
+    than 50 million pixels, smaller than 240×320 when upright, or damaged. The picture is
+    cropped and scaled before its colours are converted, so a large one costs little memory.
     """
     check_upload_size(len(data))
     try:
         # Any format Pillow knows, so a GIF or TIFF is named as such rather than "unreadable".
         image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ShowcaseRefused(
+            ShowcaseRefusal.PHOTO_TOO_MANY_PIXELS,
+            megapixels=f"{2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f}+",
+            limit=MAX_PIXELS // 1_000_000,
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise ShowcaseRefused(ShowcaseRefusal.PHOTO_NOT_AN_IMAGE) from None
     with image:
         if image.format not in ACCEPTED_FORMATS:
@@ -121,24 +132,44 @@ def portrait_from_upload(data: bytes, focus: CropFocus = CropFocus.AUTO) -> Port
                 limit=MAX_PIXELS // 1_000_000,
             )
         try:
+            if image.getexif().get(ORIENTATION_TAG) in QUARTER_TURNS:
+                width, height = height, width
+        except (OSError, ValueError, SyntaxError):
+            pass  # unreadable EXIF: taken as it is stored
+        if width < MIN_WIDTH or height < MIN_HEIGHT:
+            raise ShowcaseRefused(
+                ShowcaseRefusal.PHOTO_TOO_SMALL,
+                width=width,
+                height=height,
+                min_width=MIN_WIDTH,
+                min_height=MIN_HEIGHT,
+            )
+        try:
             with truncated_images_refused():
+                if image.format in ("JPEG", "MPO"):
+                    # Decode at the smallest JPEG scale (1/2, 1/4, 1/8) still large enough.
+                    image.draft("RGB", (MAX_HEIGHT, MAX_HEIGHT))
                 image.load()
             upright = ImageOps.exif_transpose(image)
-            rgb = _to_srgb(upright)
+            cropped = _eight_bit(upright.crop(portrait_crop_box(upright.width, upright.height, focus)))
+            if cropped.width > MAX_WIDTH:
+                cropped = cropped.resize((MAX_WIDTH, MAX_HEIGHT), Image.Resampling.LANCZOS)
+            rgb = _to_srgb(cropped)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             raise ShowcaseRefused(ShowcaseRefusal.PHOTO_DAMAGED) from None
-    if rgb.width < MIN_WIDTH or rgb.height < MIN_HEIGHT:
-        raise ShowcaseRefused(
-            ShowcaseRefusal.PHOTO_TOO_SMALL,
-            width=rgb.width,
-            height=rgb.height,
-            min_width=MIN_WIDTH,
-            min_height=MIN_HEIGHT,
-        )
-    cropped = rgb.crop(portrait_crop_box(rgb.width, rgb.height, focus))
-    if cropped.width > MAX_WIDTH:
-        cropped = cropped.resize((MAX_WIDTH, MAX_HEIGHT), Image.Resampling.LANCZOS)
-    return PortraitImage(encode_jpeg(cropped), cropped.width, cropped.height, source_format)
+    return PortraitImage(encode_jpeg(rgb), rgb.width, rgb.height, source_format)
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """Modes that scale smoothly: palettes unpacked, 16-bit grey brought to 8 bits (a plain
+    conversion would clip it to white)."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return image.convert("I").point(lambda value: value / 256).convert("L")
+    if image.mode in ("P", "PA"):
+        return image.convert("RGBA" if image.mode == "PA" or "transparency" in image.info else "RGB")
+    if image.mode == "1":
+        return image.convert("L")
+    return image
 
 
 _truncation_setting = threading.Lock()
@@ -162,7 +193,7 @@ def truncated_images_refused():
 def _to_srgb(image: Image.Image) -> Image.Image:
     """RGB pixels in sRGB: an embedded colour profile applied, transparency laid on white."""
     icc = image.info.get("icc_profile")
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+    if image.mode in ("RGBA", "LA"):
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, rgba)

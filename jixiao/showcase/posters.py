@@ -11,13 +11,14 @@ from itertools import groupby
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period
 from jixiao.org.models import Unit
 from jixiao.selection.models import Proposal, ProposalState
 from jixiao.showcase.errors import ShowcaseRefusal, ShowcaseRefused
 from jixiao.showcase.jobs import Progress
-from jixiao.showcase.public import PublicExemplar, published_exemplars
+from jixiao.showcase.public import PublicExemplar, of_unit, published_exemplars
 from jixiao.showcase.rendering import PORTRAIT_SCHEME, chinese_date, profile_url, qr_data_uri, render_document
 
 
@@ -84,11 +85,10 @@ class PosterPage:
 
 
 def exemplars_of(period: Period, unit: Unit | None) -> list[PublicExemplar]:
-    exemplars = published_exemplars(period)
-    if unit is not None:
-        exemplars = [e for e in exemplars if e.unit_id == unit.pk]
+    """The unit's (or the city's) published exemplars; refused when there are none."""
+    exemplars = of_unit(published_exemplars(period), unit.pk if unit is not None else None)
     if not exemplars:
-        where = unit.name if unit is not None else "全市"
+        where = unit.name if unit is not None else _("Whole city")
         raise ShowcaseRefused(ShowcaseRefusal.NOTHING_PUBLISHED, where=where, period=period.code)
     return exemplars
 

@@ -18,7 +18,7 @@ from jixiao.org.models import Person, Unit
 from jixiao.selection.models import Candidate, Proposal, ProposalState, Route, Verdict
 from jixiao.showcase.errors import ShowcaseRefusal, ShowcaseRefused
 from jixiao.showcase.models import ACHIEVEMENTS_MAX, ACHIEVEMENTS_MIN, Portrait, Profile
-from jixiao.showcase.photos import CropFocus, portrait_from_upload
+from jixiao.showcase.photos import CropFocus, PortraitImage, portrait_from_upload
 
 # From the committee's decision on, an approved candidate's profile can be written.
 DECIDED_STATES = (ProposalState.DECIDED, ProposalState.PUBLICITY, ProposalState.PUBLISHED)
@@ -89,10 +89,8 @@ def profile_or_draft(candidate: Candidate) -> Profile:
 
 def profile_for(candidate: Candidate) -> Profile:
     """The candidate's profile, created on first use."""
-    proposal = candidate.proposal
-    profile = Profile.objects.filter(period_id=proposal.period_id, person_id=candidate.person_id).first()
-    if profile is None:
-        profile = _new_profile(candidate)
+    profile = profile_or_draft(candidate)
+    if profile.pk is None:
         profile.save()
     return profile
 
@@ -174,7 +172,6 @@ def update_profile(profile: Profile, text: ProfileText, *, actor: str) -> Profil
     return profile
 
 
-@transaction.atomic
 def set_portrait(
     profile: Profile,
     data: bytes,
@@ -186,10 +183,15 @@ def set_portrait(
 ) -> Profile:
     """Check and re-encode an uploaded photo and make it the profile's (the old one goes)."""
     image = portrait_from_upload(data, focus)
-    return _replace_portrait(profile, image, filename, len(data), actor=actor, generated=generated)
+    return store_portrait(profile, image, filename=filename, size=len(data), actor=actor, generated=generated)
 
 
-def _replace_portrait(profile, image, filename: str, size: int, *, actor: str, generated: bool) -> Profile:
+@transaction.atomic
+def store_portrait(
+    profile: Profile, image: PortraitImage, *, filename: str, size: int, actor: str, generated: bool = False
+) -> Profile:
+    """Make a checked, re-encoded photo the profile's; the old one is deleted. (Decoding
+    the upload is done before, outside the transaction: it takes a while.)"""
     profile = _locked(profile)
     before = _snapshot(profile)
     old = profile.portrait_id

@@ -4,10 +4,11 @@ Every public page, the big screen, the posters and the WeChat article are built 
 :class:`PublicExemplar` rows made here. A row holds nothing the unit did not choose to
 publish and nothing a notice would not print: no score, no rank, no staff ID, no person
 from a list that is not published. The rows of a period are cached under a version that
-changes whenever a list is published or a profile is edited.
+changes with every audited change of the period (see :func:`showcase_version`).
 """
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -15,6 +16,7 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period
+from jixiao.core.audit import AuditEntry
 from jixiao.core.text import plain_decimal
 from jixiao.selection import workflow
 from jixiao.selection.models import Proposal, ProposalState, Route, SelectionRules
@@ -28,7 +30,6 @@ CACHE_SECONDS = 300
 class PublicExemplar:
     key: str  # the profile's public key ("" if the exemplar has no profile yet)
     name: str
-    gender: str
     unit_id: int
     unit: str
     category_id: int
@@ -41,6 +42,11 @@ class PublicExemplar:
     quote: str
     # The portrait's content hash when a photo is published ("" otherwise): its URL's version.
     photo: str
+
+    @property
+    def photo_version(self) -> str:
+        """The ``?v=`` of the photo's URL: another photo, another URL."""
+        return self.photo[:12]
 
     @property
     def route_label(self) -> str:
@@ -79,21 +85,39 @@ def published_periods() -> list[tuple[Period, int]]:
 
 
 def showcase_version(period: Period) -> str:
-    """Changes whenever what the public sees of the period may have changed."""
-    published = Proposal.objects.filter(period=period, state=ProposalState.PUBLISHED).aggregate(
-        n=Count("id"), last=Max("published_at"), top=Max("id")
-    )
-    profiles = Profile.objects.filter(period=period).aggregate(
-        n=Count("id"), last=Max("updated_at"), photos=Count("portrait")
-    )
-    state = repr((period.pk, sorted(published.items()), sorted(profiles.items())))
+    """Changes whenever what the public sees of the period may have changed.
+
+    Every publication, reopening, profile and photo edit is audited, and the audit log's
+    numbers only grow (whatever the clocks of the servers say), so its last entry of the
+    period marks the state. Edits the log does not see (a unit or a person renamed in the
+    admin) show within ``CACHE_SECONDS``: the version also changes that often.
+    """
+    last_entry = AuditEntry.objects.filter(period=period).aggregate(last=Max("id"))["last"]
+    published = Proposal.objects.filter(period=period, state=ProposalState.PUBLISHED).count()
+    window = int(time.time() // CACHE_SECONDS)
+    state = f"{period.pk}:{last_entry}:{published}:{window}"
     return hashlib.sha256(state.encode()).hexdigest()[:16]
 
 
-def published_exemplars(period: Period, version: str | None = None) -> list[PublicExemplar]:
+def published_exemplars(period: Period) -> list[PublicExemplar]:
     """Every published exemplar of the period, by unit, route, category and rank."""
-    version = version or showcase_version(period)
-    return cache.get_or_set(f"showcase:{period.pk}:{version}", lambda: _read_exemplars(period), CACHE_SECONDS)
+    return _showcase(period)["exemplars"]
+
+
+def find_exemplar(period: Period, key: str) -> PublicExemplar | None:
+    return _showcase(period)["by_key"].get(key) if key else None
+
+
+def of_unit(exemplars: list[PublicExemplar], unit_id: int | None) -> list[PublicExemplar]:
+    return exemplars if unit_id is None else [e for e in exemplars if e.unit_id == unit_id]
+
+
+def _showcase(period: Period) -> dict:
+    def read() -> dict:
+        exemplars = _read_exemplars(period)
+        return {"exemplars": exemplars, "by_key": {e.key: e for e in exemplars if e.key}}
+
+    return cache.get_or_set(f"showcase:{period.pk}:{showcase_version(period)}", read, CACHE_SECONDS)
 
 
 def _read_exemplars(period: Period) -> list[PublicExemplar]:
@@ -126,7 +150,6 @@ def _read_exemplars(period: Period) -> list[PublicExemplar]:
         .values(
             "person_id",
             "person__name",
-            "person__gender",
             "proposal__unit_id",
             "proposal__unit__name",
             "category_id",
@@ -144,7 +167,6 @@ def _read_exemplars(period: Period) -> list[PublicExemplar]:
             PublicExemplar(
                 key=profile["public_key"] if profile else "",
                 name=row["person__name"],
-                gender=row["person__gender"],
                 unit_id=row["proposal__unit_id"],
                 unit=row["proposal__unit__name"],
                 category_id=row["category_id"],
@@ -165,12 +187,6 @@ def _shown(profile: dict | None, field: str, flag: str, default: str = "") -> st
     if profile is None:
         return default
     return (profile[field] or "") if profile[flag] else ""
-
-
-def find_exemplar(period: Period, key: str) -> PublicExemplar | None:
-    if not key:
-        return None
-    return next((e for e in published_exemplars(period) if e.key == key), None)
 
 
 def select(

@@ -93,7 +93,3 @@ def render_document(html: str):
 
     fetcher = PortraitFetcher(allowed_protocols=["data"])
     return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).render()
-
-
-def write_pdf(html: str) -> bytes:
-    return render_document(html).write_pdf()

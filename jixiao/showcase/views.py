@@ -8,6 +8,7 @@ published or edited since the browser's copy.
 
 import math
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -36,15 +37,17 @@ from jixiao.showcase import public as showcase
 from jixiao.showcase.errors import ShowcaseRefused
 from jixiao.showcase.forms import ProfileForm
 from jixiao.showcase.models import Portrait, Profile
-from jixiao.showcase.photos import CropFocus, check_upload_size
+from jixiao.showcase.photos import CropFocus, check_upload_size, portrait_from_upload
 from jixiao.showcase.rendering import public_base_url
 from jixiao.showcase.wechat import article_filename, article_zip, long_image_png
 
 PAGE_SIZE = 24
 # Cards the big screen shows at first, before its script takes over the rotation.
 SCREEN_FIRST_PAGE = 8
-# Browsers and proxies may keep a public page this long before asking again (304 then).
+# A browser may keep a public page this long before asking again (304 then). Private: the
+# pages carry the language switch's CSRF token, which no shared cache may hand on.
 PUBLIC_MAX_AGE = 60
+PHOTO_MAX_AGE = 24 * 60 * 60
 
 
 def _published_period(code: str) -> Period:
@@ -69,7 +72,7 @@ def public_get(view):
 
 def public_page(view):
     """A public page: anyone may open (GET) it, answered 304 while the showcase is unchanged."""
-    cached = cache_control(public=True, max_age=PUBLIC_MAX_AGE)(condition(etag_func=_version_etag)(view))
+    cached = cache_control(private=True, max_age=PUBLIC_MAX_AGE)(condition(etag_func=_version_etag)(view))
     return public_get(cached)
 
 
@@ -87,7 +90,13 @@ def public_index(request):
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """An id from the query, or None for anything that is not one (``²``, 5,000 digits)."""
+    if not value or len(value) > 12 or not value.isascii():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
 
 
 @public_page
@@ -140,8 +149,7 @@ def public_profile(request, code, key):
 
 @public_get
 def public_photo(request, code, key):
-    """A published photo. Its URL carries the photo's hash (``?v=``), so it can be kept a
-    year; another photo gets another URL."""
+    """A published photo; its URL carries the photo's hash (``?v=``)."""
     period = get_object_or_404(Period, code=code)
     exemplar = showcase.find_exemplar(period, key)
     if exemplar is None or not exemplar.photo:
@@ -151,24 +159,27 @@ def public_photo(request, code, key):
         raise Http404
     response = HttpResponse(bytes(image), content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
-    if request.GET.get("v") == exemplar.photo[:12]:
-        response["Cache-Control"] = "public, max-age=31536000, immutable"
-    else:
-        response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    # Versioned, so another photo has another URL; still not kept for ever, so that a photo
+    # the unit stops publishing leaves caches within a day.
+    kept = PHOTO_MAX_AGE if request.GET.get("v") == exemplar.photo_version else PUBLIC_MAX_AGE
+    response["Cache-Control"] = f"max-age={kept}"
     return response
 
 
 # ----------------------------------------------------------------------------------------
 # The big screen (滚动大屏)
 # ----------------------------------------------------------------------------------------
+# A screen exists for any unit and for a period before anything is published: a lobby TV
+# is set up in advance, says nobody is published yet, and shows the exemplars the moment
+# the city publishes them.
+
+# Cards the screen shows before its script takes over the rotation (4 × 2, as screen.css).
+SCREEN_FIRST_PAGE = 8
+DEEDS_ON_A_CARD = 90
 
 
-def _screen_exemplars(period: Period, unit_id: int | None):
-    everyone = showcase.published_exemplars(period)
-    if unit_id is None:
-        return everyone, None
-    unit = get_object_or_404(Unit, pk=unit_id)
-    return [e for e in everyone if e.unit_id == unit.pk], unit
+def _screen_unit(unit_id: int | None) -> Unit | None:
+    return None if unit_id is None else get_object_or_404(Unit, pk=unit_id)
 
 
 def _screen_seconds(request, name: str, default: float, minimum: float) -> float:
@@ -183,10 +194,27 @@ def _screen_seconds(request, name: str, default: float, minimum: float) -> float
     return min(max(minimum, seconds), 3600.0)
 
 
+def _card(period: Period, e) -> dict:
+    """One card of the screen, as its first page is rendered and as data.json sends it."""
+    return {
+        "name": e.name,
+        "unit": e.unit,
+        "category": e.category,
+        "route": e.route,
+        "route_label": e.route_label,
+        "post": e.post,
+        "achievements": posters.shorten(e.achievements, DEEDS_ON_A_CARD),
+        "quote": e.quote,
+        "photo": _photo_url(period, e),
+        "url": reverse("showcase:profile", args=[period.code, e.key]) if e.key else "",
+    }
+
+
 @public_get
 def screen(request, code, unit_id=None):
     period = get_object_or_404(Period, code=code)
-    exemplars, unit = _screen_exemplars(period, unit_id)
+    unit = _screen_unit(unit_id)
+    exemplars = showcase.of_unit(showcase.published_exemplars(period), unit_id)
     data_url = (
         reverse("showcase:unit_screen_data", args=[code, unit.pk])
         if unit
@@ -200,44 +228,34 @@ def screen(request, code, unit_id=None):
             "unit": unit,
             "figures": showcase.counts(exemplars, showcase.share_of(period)),
             "rank_label": showcase.route_label(Route.BY_RANK, showcase.share_of(period)),
-            "first_page": exemplars[:SCREEN_FIRST_PAGE],
+            "first_page": [_card(period, e) for e in exemplars[:SCREEN_FIRST_PAGE]],
             "data_url": data_url,
             # ?interval= seconds per page of cards, ?refresh= seconds between checks for news.
-            "interval": _screen_seconds(request, "interval", 10, 0.05),
-            "refresh": _screen_seconds(request, "refresh", 60, 0.2),
+            "interval": _screen_seconds(request, "interval", 10, settings.JIXIAO_SCREEN_MIN_INTERVAL),
+            "refresh": _screen_seconds(request, "refresh", 60, settings.JIXIAO_SCREEN_MIN_REFRESH),
         },
     )
 
 
+def _screen_etag(request, code, unit_id=None) -> str | None:
+    period = Period.objects.filter(code=code).first()
+    if period is None or (unit_id is not None and not Unit.objects.filter(pk=unit_id).exists()):
+        return None  # the view answers 404
+    return _version_etag(request, code)
+
+
 @public_get
+@condition(etag_func=_screen_etag)
 def screen_data(request, code, unit_id=None):
-    """What the big screen shows, as JSON: its version, counters, charts and every card."""
+    """What the big screen shows, as JSON: its version, counters, charts and every card;
+    ``304 Not Modified`` while the showcase is unchanged (what a screen's poll mostly gets)."""
     period = get_object_or_404(Period, code=code)
-    if unit_id is not None:
-        get_object_or_404(Unit, pk=unit_id)
-    version = f"{showcase.showcase_version(period)}-{request.LANGUAGE_CODE}"
-    if request.headers.get("If-None-Match") == f'"{version}"':
-        return HttpResponse(status=304, headers={"ETag": f'"{version}"'})
-    exemplars, unit = _screen_exemplars(period, unit_id)
+    unit = _screen_unit(unit_id)
+    exemplars = showcase.of_unit(showcase.published_exemplars(period), unit_id)
     figures = showcase.counts(exemplars, showcase.share_of(period))
-    cards = [
-        {
-            "name": e.name,
-            "unit": e.unit,
-            "category": e.category,
-            "route": e.route,
-            "route_label": e.route_label,
-            "post": e.post,
-            "achievements": posters.shorten(e.achievements, 90),
-            "quote": e.quote,
-            "photo": _photo_url(period, e),
-            "url": reverse("showcase:profile", args=[period.code, e.key]) if e.key else "",
-        }
-        for e in exemplars
-    ]
     response = JsonResponse(
         {
-            "version": version,
+            "version": _version_etag(request, code),
             "title": _("%(title)s performance exemplars") % {"title": period.title},
             "where": unit.name if unit else _("Whole city"),
             "counters": {
@@ -251,11 +269,10 @@ def screen_data(request, code, unit_id=None):
                 "by_category": [[t.label, t.count] for t in figures.by_category],
                 "by_route": [[t.label, t.count] for t in figures.by_route],
             },
-            "cards": cards,
+            "cards": [_card(period, e) for e in exemplars],
         },
         json_dumps_params={"ensure_ascii": False},
     )
-    response["ETag"] = f'"{version}"'
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -263,7 +280,7 @@ def screen_data(request, code, unit_id=None):
 def _photo_url(period: Period, exemplar) -> str:
     if not exemplar.photo or not exemplar.key:
         return ""
-    return reverse("showcase:photo", args=[period.code, exemplar.key]) + f"?v={exemplar.photo[:12]}"
+    return reverse("showcase:photo", args=[period.code, exemplar.key]) + f"?v={exemplar.photo_version}"
 
 
 # ----------------------------------------------------------------------------------------
@@ -323,7 +340,9 @@ def edit_profile(request, code, unit, person_id):
 
 
 def _save_profile(request, form: ProfileForm, candidate) -> bool:
-    """Save text and photo; a refusal goes on the form (nothing of the request is kept)."""
+    """Save text and photo; a refusal goes on the form and nothing of the request is kept.
+    The text is checked and the photo decoded before the transaction: on SQLite a write
+    transaction holds every other writer for as long as it lasts."""
     data = form.cleaned_data
     actor = request.user.get_username()
     text = profiles.ProfileText(
@@ -334,18 +353,20 @@ def _save_profile(request, form: ProfileForm, candidate) -> bool:
     )
     upload = data.get("photo")
     try:
-        with transaction.atomic():
-            profile = profiles.profile_for(candidate)
-            if upload:
-                check_upload_size(upload.size)
-                profiles.set_portrait(
-                    profile, upload.read(), filename=upload.name, focus=CropFocus(data["crop"]), actor=actor
-                )
-            profiles.update_profile(profile, text, actor=actor)
+        profiles.check_achievements(profiles.tidy_text(text.achievements))
+        image = None
+        if upload:
+            check_upload_size(upload.size)
+            image = portrait_from_upload(upload.read(), CropFocus(data["crop"]))
     except ShowcaseRefused as refused:
         field = "photo" if refused.code.startswith("photo") else "achievements"
         form.add_error(field, refused.message)
         return False
+    with transaction.atomic():
+        profile = profiles.profile_for(candidate)
+        if image is not None:
+            profiles.store_portrait(profile, image, filename=upload.name, size=upload.size, actor=actor)
+        profiles.update_profile(profile, text, actor=actor)
     return True
 
 

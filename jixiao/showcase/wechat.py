@@ -8,6 +8,7 @@ shows those of outstanding contribution in full, as the city's reports do.
 """
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from itertools import groupby
@@ -48,7 +49,10 @@ class ArticleUnit:
 
 
 def image_name(number: int, exemplar: PublicExemplar) -> str:
-    return f"images/{number:03d}-{exemplar.name}.jpg"
+    """``images/003-张三.jpg``: numbered in the article's order, the name kept readable but
+    never a path (no separators, no dots, no control characters)."""
+    name = re.sub(r'[\\/:*?"<>|.\x00-\x1f]', "_", exemplar.name).strip() or "photo"
+    return f"images/{number:03d}-{name}.jpg"
 
 
 def _article_parts(period: Period, unit: Unit | None, base_url: str, *, for_print: bool):

@@ -105,6 +105,13 @@ def profile_of(city, number: int):
     return profiles.profile_for(candidate)
 
 
+@pytest.fixture(autouse=True)
+def fast_screens(settings):
+    """The screen's timings may go far below what a lobby TV is allowed, for the tests."""
+    settings.JIXIAO_SCREEN_MIN_INTERVAL = 0.05
+    settings.JIXIAO_SCREEN_MIN_REFRESH = 0.2
+
+
 @pytest.fixture
 def showcase(tmp_path, capsys) -> Showcase:
     """市财政局 published (25 exemplars, three with a photo, one with a hidden post);

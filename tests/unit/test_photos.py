@@ -204,6 +204,30 @@ def test_a_cut_off_photo_is_refused_even_after_weasyprint_allowed_truncated_imag
     assert ImageFile.LOAD_TRUNCATED_IMAGES  # put back for WeasyPrint
 
 
+def test_a_phone_jpeg_with_a_second_picture_is_accepted():
+    # Recent phones store an HDR gain map as a second picture: Pillow reads such a JPEG as MPO.
+    first, second = Image.new("RGB", (600, 800), RED), Image.new("RGB", (300, 400), BLUE)
+    data = encoded(first, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    result = assert_portrait(portrait_from_upload(data).data)
+    assert result.getpixel((300, 400))[0] > 180  # the first picture
+
+
+def test_sixteen_bit_grey_keeps_its_grey():
+    grey = Image.new("I;16", (300, 400), 32768)  # mid-grey on the 16-bit scale
+    result = assert_portrait(portrait_from_upload(encoded(grey, "PNG")).data)
+    assert 110 < result.getpixel((150, 200))[0] < 145
+
+
+def test_a_huge_picture_is_refused_for_its_pixels_and_a_large_one_is_decoded_small():
+    # Past Pillow's own bomb limit (it refuses to open it): still named as too many pixels.
+    huge = encoded(Image.new("1", (20_000, 10_000)), "PNG")
+    assert refusal(huge) == ShowcaseRefusal.PHOTO_TOO_MANY_PIXELS
+    # A 24-megapixel JPEG is decoded at a reduced scale and comes out at the largest size.
+    large = encoded(Image.new("RGB", (4000, 6000), BLUE), "JPEG")
+    assert (assert_portrait(portrait_from_upload(large).data).size) == (MAX_WIDTH, MAX_HEIGHT)
+
+
 # ----------------------------------------------------------------------------------------
 # Placeholders
 # ----------------------------------------------------------------------------------------

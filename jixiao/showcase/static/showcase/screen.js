@@ -176,6 +176,8 @@
 
   function apply(data) {
     state.version = data.version;
+    document.getElementById("s-title").textContent = data.title;
+    document.getElementById("s-where").textContent = data.where;
     state.cards = data.cards;
     body.dataset.version = data.version;
     body.dataset.cards = String(data.cards.length);
@@ -215,5 +217,15 @@
   tick();
   poll();
   window.setTimeout(rotate, interval);
-  window.setTimeout(function () { window.location.reload(); }, DAY);
+  /* The daily reload happens only while the server answers: a TV reloaded during an
+   * outage would stay on the browser's error page. */
+  function reloadWhenReachable() {
+    fetch(dataUrl, { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (response.ok) window.location.reload();
+        else window.setTimeout(reloadWhenReachable, 5 * 60 * 1000);
+      })
+      .catch(function () { window.setTimeout(reloadWhenReachable, 5 * 60 * 1000); });
+  }
+  window.setTimeout(reloadWhenReachable, DAY);
 })();
