@@ -10,7 +10,9 @@ from jixiao.org.models import Category, Person, Unit
 from jixiao.selection.models import RankingResult
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # Serialized like every transactional test here: its flush at the end then leaves the
+    # database empty for the next one to restore the seeded data into.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are a PostgreSQL feature"),
 ]
 
