@@ -14,6 +14,7 @@ urlpatterns = [
     path("periods/", include("jixiao.imports.urls")),
     path("me/", my_results, name="my_results"),
     path("", include("jixiao.showcase.urls")),
+    path("reports/", include("jixiao.reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", signed_in(auth_views.PasswordChangeView.as_view()), name="password_change"),

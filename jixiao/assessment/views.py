@@ -283,7 +283,23 @@ def my_results(request):
         )
         for entry in entries
     ]
-    return render(request, "assessment/my_results.html", {"rows": rows})
+    # Their own totals and places, oldest first, for the chart above the table.
+    history = [
+        {
+            "period": entry.period.code,
+            "total": float(entry.score.total) if hasattr(entry, "score") else None,
+            "rank": result.rank if result else None,
+            "size": result.group_size if result else None,
+        }
+        for entry, result, _status in reversed(rows)
+    ]
+    charts = {
+        "periods": [h["period"] for h in history],
+        "totals": [h["total"] for h in history],
+        "ranks": [h["rank"] for h in history],
+        "labels": {"total": _("Total"), "rank": _("Rank in group")},
+    }
+    return render(request, "assessment/my_results.html", {"rows": rows, "charts": charts})
 
 
 def exemplar_status(candidate) -> str:

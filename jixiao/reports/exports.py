@@ -14,7 +14,10 @@ from pathlib import Path
 import xlsxwriter
 
 from jixiao.assessment.models import Period
-from jixiao.selection.models import Outcome, RankingResult
+from jixiao.core.text import plain_decimal
+from jixiao.org.models import Gender
+from jixiao.selection import workflow
+from jixiao.selection.models import Candidate, Outcome, ProposalState, RankingResult, Route, Verdict
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -72,6 +75,117 @@ def ranking_rows(period: Period) -> Iterable[tuple]:
     )
     for staff_id, name, unit, category, total, rank, size, outcome in rows.iterator(chunk_size=20_000):
         yield staff_id, name, unit, category, total, rank, size, OUTCOME_LABELS[outcome]
+
+
+EXEMPLAR_COLUMNS = (
+    ExportColumn("工号", 12, "@"),
+    ExportColumn("姓名", 10),
+    ExportColumn("性别", 6),
+    ExportColumn("单位", 28),
+    ExportColumn("人员类别", 12),
+    ExportColumn("职务", 16),
+    ExportColumn("推荐类型", 12),
+)
+CANDIDATE_COLUMNS = (
+    ExportColumn("工号", 12, "@"),
+    ExportColumn("姓名", 10),
+    ExportColumn("单位", 28),
+    ExportColumn("人员类别", 12),
+    ExportColumn("职务", 16),
+    ExportColumn("推荐类型", 12),
+    ExportColumn("总分", 9, "0.00"),
+    ExportColumn("组内排名", 9, "0"),
+    ExportColumn("组内人数", 9, "0"),
+    ExportColumn("党委决定", 10),
+    ExportColumn("名单状态", 10),
+)
+GENDER_LABELS = {Gender.MALE: "男", Gender.FEMALE: "女"}
+VERDICT_LABELS = {Verdict.APPROVED: "同意", Verdict.REJECTED: "不同意", Verdict.PENDING: "待定"}
+STATE_LABELS = {
+    ProposalState.DRAFT: "拟推荐",
+    ProposalState.SUBMITTED: "待党委决定",
+    ProposalState.DECIDED: "党委已决定",
+    ProposalState.PUBLICITY: "公示中",
+    ProposalState.PUBLISHED: "已发布",
+}
+
+
+def _route_label(route: str, share) -> str:
+    return f"排名前{plain_decimal(share)}%" if route == Route.BY_RANK else "突出贡献"
+
+
+def _share(period: Period):
+    return period.rules.share_percent
+
+
+CANDIDATE_ORDER = (
+    "proposal__unit__sort_order",
+    "proposal__unit_id",
+    "route",
+    "category__sort_order",
+    "category_id",
+    "rank",
+    "person__staff_id",
+)
+
+
+def exemplar_rows(period: Period) -> Iterable[tuple]:
+    """The published exemplars (rule 7), by unit, route, category and rank."""
+    share = _share(period)
+    rows = (
+        workflow.exemplars(period)
+        .order_by(*CANDIDATE_ORDER)
+        .values_list(
+            "person__staff_id",
+            "person__name",
+            "person__gender",
+            "proposal__unit__name",
+            "category__name",
+            "post",
+            "route",
+        )
+    )
+    for staff_id, name, gender, unit, category, post, route in rows:
+        yield staff_id, name, GENDER_LABELS.get(gender, ""), unit, category, post, _route_label(route, share)
+
+
+def candidate_rows(period: Period) -> Iterable[tuple]:
+    """Every candidate of every unit's list, with the committee's decision and the list's state;
+    a person removed after an upheld objection is marked so."""
+    share = _share(period)
+    rows = (
+        Candidate.objects.filter(proposal__period=period)
+        .order_by(*CANDIDATE_ORDER)
+        .values_list(
+            "person__staff_id",
+            "person__name",
+            "proposal__unit__name",
+            "category__name",
+            "post",
+            "route",
+            "total",
+            "rank",
+            "group_size",
+            "verdict",
+            "removed_at",
+            "proposal__state",
+        )
+    )
+    for staff_id, name, unit, category, post, route, total, rank, size, verdict, removed, state in rows:
+        decision = "公示后取消" if removed else VERDICT_LABELS[verdict]
+        yield (
+            staff_id,
+            name,
+            unit,
+            category,
+            post,
+            _route_label(route, share),
+            total,
+            rank,
+            size,
+            decision,
+            STATE_LABELS[state],
+        )
 
 
 def write_csv(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequence]) -> int:

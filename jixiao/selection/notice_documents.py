@@ -8,7 +8,6 @@ a rank.
 """
 
 import datetime
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,13 +15,22 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
 from django.template.loader import render_to_string
 from django.utils import translation
-from docx import Document
-from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml.ns import qn
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
+from jixiao.core.official_docx import (
+    LINE_PT,
+    TABLE_HEADER_FONT,
+    TABLE_PT,
+    document_title,
+    docx_bytes,
+    keep_row_together,
+    official_document,
+    paragraph,
+    repeat_as_header,
+    run,
+)
 from jixiao.core.text import plain_decimal
 from jixiao.org.models import Gender
 from jixiao.selection.models import (
@@ -188,146 +196,38 @@ def notice_filename(notice: Notice, extension: str) -> str:
 # ----------------------------------------------------------------------------------------
 
 # Fonts every Windows, WPS and Office installation has; the notice is opened there.
-TITLE_FONT = "黑体"  # 方正小标宋简体 is not installed everywhere; 黑体 in bold stands in.
-BODY_FONT = "仿宋"
-TABLE_HEADER_FONT = "黑体"
-LATIN_FONT = "Times New Roman"
-TITLE_PT = 22  # 二号
-BODY_PT = 16  # 三号
-TABLE_PT = 12  # 小四
-FOOTER_PT = 14  # 四号
-LINE_PT = 28  # fixed line pitch of the body
 # Column widths in millimetres, together the 156 mm between the margins.
 COLUMN_WIDTHS_MM = (27, 20, 12, 24, 25, 48)
-
-
-def _set_fonts(element, east_asian: str, latin: str = LATIN_FONT) -> None:
-    """Set the run or style fonts with an explicit ``w:eastAsia`` name, which Word and WPS
-    read for Chinese text (python-docx's ``font.name`` sets only the Latin ones)."""
-
-    r_pr = element.get_or_add_rPr()
-    fonts = r_pr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = r_pr.makeelement(qn("w:rFonts"), {})
-        r_pr.insert(0, fonts)
-    for attribute, value in (("ascii", latin), ("hAnsi", latin), ("cs", latin), ("eastAsia", east_asian)):
-        fonts.set(qn(f"w:{attribute}"), value)
-    fonts.set(qn("w:hint"), "eastAsia")
-
-
-def _run(paragraph, text: str, *, font: str = BODY_FONT, size: int = BODY_PT, bold: bool = False):
-
-    run = paragraph.add_run(text)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    _set_fonts(run._r, font)
-    return run
-
-
-def _paragraph(
-    container, text: str = "", *, indent: bool = True, align=None, right_chars: int = 0, **run_args
-):
-
-    paragraph = container.add_paragraph()
-    layout = paragraph.paragraph_format
-    layout.space_before = layout.space_after = Pt(0)
-    layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    layout.line_spacing = Pt(LINE_PT)
-    size = run_args.get("size", BODY_PT)
-    if indent:
-        layout.first_line_indent = Pt(2 * size)
-        # In characters too, so the indent follows the font size in Word and WPS.
-        layout._element.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), "200")
-    if right_chars:
-        layout.right_indent = Pt(right_chars * size)
-    if align is not None:
-        paragraph.alignment = align
-    if text:
-        _run(paragraph, text, **run_args)
-    return paragraph
-
-
-def _repeat_as_header(row) -> None:
-
-    tr_pr = row._tr.get_or_add_trPr()
-    header = tr_pr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"})
-    tr_pr.append(header)
-
-
-def _keep_row_together(row) -> None:
-
-    row._tr.get_or_add_trPr().append(row._tr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))
-
-
-def _page_number_footer(section) -> None:
-    """``— 1 —`` centred at the foot of every page."""
-
-    paragraph = section.footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(paragraph, "— ", font="宋体", size=FOOTER_PT)
-    field = paragraph._p.makeelement(qn("w:fldSimple"), {qn("w:instr"): "PAGE"})
-    paragraph._p.append(field)
-    number = _run(paragraph, "1", font="宋体", size=FOOTER_PT)
-    field.append(number._r)  # moves the run inside the field as its cached result
-    _run(paragraph, " —", font="宋体", size=FOOTER_PT)
 
 
 def notice_docx(notice: Notice) -> bytes:
     """The notice as a Word document (.docx)."""
 
     content = notice_content(notice)
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(20)
+    document = official_document(title=content.title, author=content.issuing_body)
+    document_title(document, content.title)
 
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(BODY_PT)
-    _set_fonts(normal.element, BODY_FONT)
-    # The template's defaults (10 pt after every paragraph, 1.15 lines, English) would
-    # pad every table cell; the body paragraphs set their own fixed pitch.
-    normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing = 1.0
-    language = normal.element.get_or_add_rPr().makeelement(
-        qn("w:lang"), {qn("w:val"): "zh-CN", qn("w:eastAsia"): "zh-CN"}
-    )
-    normal.element.get_or_add_rPr().append(language)
-
-    properties = document.core_properties
-    properties.title = content.title
-    properties.author = content.issuing_body
-    properties.comments = ""
-
-    title = _paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    title.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    title.paragraph_format.line_spacing = Pt(TITLE_PT * 1.6)
-    title.paragraph_format.space_after = Pt(LINE_PT)
-    _run(title, content.title, font=TITLE_FONT, size=TITLE_PT, bold=True)
-
-    _paragraph(document, content.opening)
+    paragraph(document, content.opening)
 
     table = document.add_table(rows=1, cols=len(content.columns))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     header = table.rows[0]
-    _repeat_as_header(header)
+    repeat_as_header(header)
     for cell, heading in zip(header.cells, content.columns, strict=True):
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(cell.paragraphs[0], heading, font=TABLE_HEADER_FONT, size=TABLE_PT)
+        run(cell.paragraphs[0], heading, font=TABLE_HEADER_FONT, size=TABLE_PT)
     for row_content in content.rows:
         row = table.add_row()
         for index, (cell, text) in enumerate(zip(row.cells, row_content.cells, strict=True)):
-            paragraph = cell.paragraphs[0]
+            cell_paragraph = cell.paragraphs[0]
             # Short fields centred, the 事迹 as running text.
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if index == 5 else WD_ALIGN_PARAGRAPH.CENTER
+            cell_paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if index == 5 else WD_ALIGN_PARAGRAPH.CENTER
             if text:
-                _run(paragraph, text, size=TABLE_PT)
+                run(cell_paragraph, text, size=TABLE_PT)
         if not row_content.deeds:
-            _keep_row_together(row)
+            keep_row_together(row)
     for row in table.rows:
         for cell, width in zip(row.cells, COLUMN_WIDTHS_MM, strict=True):
             cell.width = Mm(width)
@@ -335,21 +235,17 @@ def notice_docx(notice: Notice) -> bytes:
     for column, width in zip(table.columns, COLUMN_WIDTHS_MM, strict=True):
         column.width = Mm(width)
 
-    spacer = _paragraph(document, indent=False)
+    spacer = paragraph(document, indent=False)
     spacer.paragraph_format.line_spacing = Pt(LINE_PT / 2)
     for text in content.closing:
-        _paragraph(document, text)
+        paragraph(document, text)
 
-    _paragraph(document, indent=False)
-    _paragraph(document, indent=False)
+    paragraph(document, indent=False)
+    paragraph(document, indent=False)
     for text in (content.issuing_body, content.issued_on_text):
-        _paragraph(document, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
+        paragraph(document, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
 
-    _page_number_footer(section)
-
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)
 
 
 # ----------------------------------------------------------------------------------------

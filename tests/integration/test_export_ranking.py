@@ -179,7 +179,7 @@ def test_a_stale_ranking_is_exported_with_a_warning(capsys, ranked):
 
 
 def test_export_of_an_unknown_list_is_a_usage_error(capsys, ranked):
-    run = jixiao(capsys, "export", "exemplars", "--period", "2023H1", "-o", ranked / "x.csv")
+    run = jixiao(capsys, "export", "scores", "--period", "2023H1", "-o", ranked / "x.csv")
     assert run.status == 2
     assert "Traceback" not in run.err
 

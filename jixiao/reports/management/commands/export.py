@@ -1,4 +1,4 @@
-"""``jixiao export ranking --period 2023H1 -o FILE.csv|FILE.xlsx``."""
+"""``jixiao export ranking|candidates|exemplars --period 2023H1 -o FILE.csv|FILE.xlsx``."""
 
 from pathlib import Path
 
@@ -7,17 +7,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.core.commands import PeriodCommand
-from jixiao.reports.exports import RANKING_COLUMNS, export_table, ranking_rows
+from jixiao.reports.exports import (
+    CANDIDATE_COLUMNS,
+    EXEMPLAR_COLUMNS,
+    RANKING_COLUMNS,
+    candidate_rows,
+    exemplar_rows,
+    export_table,
+    ranking_rows,
+)
 from jixiao.selection.ranking import ranking_is_current
 
-LISTS = {"ranking": (RANKING_COLUMNS, ranking_rows)}
+LISTS = {
+    "ranking": (RANKING_COLUMNS, ranking_rows),
+    "candidates": (CANDIDATE_COLUMNS, candidate_rows),
+    "exemplars": (EXEMPLAR_COLUMNS, exemplar_rows),
+}
 
 
 class Command(PeriodCommand):
     help = gettext_lazy("Export a list of a period to .csv (UTF-8 with BOM) or .xlsx.")
 
     def add_arguments(self, parser):
-        parser.add_argument("list", choices=sorted(LISTS), help=_("Which list: ranking."))
+        parser.add_argument(
+            "list", choices=sorted(LISTS), help=_("Which list: ranking, candidates or exemplars.")
+        )
         parser.add_argument("-o", "--output", required=True, help=_("FILE.csv or FILE.xlsx"))
         super().add_arguments(parser)
 
@@ -28,12 +42,12 @@ class Command(PeriodCommand):
         if not path.parent.exists():
             raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": path.parent})
         period = self.period(options)
-        if not period.ranking_runs.exists():
+        if options["list"] == "ranking" and not period.ranking_runs.exists():
             raise CommandError(
                 _("%(period)s has no ranking yet: run `jixiao select --period %(period)s` first.")
                 % {"period": period.code}
             )
-        if not ranking_is_current(period):
+        if options["list"] == "ranking" and not ranking_is_current(period):
             self.stderr.write(
                 _(
                     "Warning: the roster or scores changed after the last ranking; run `jixiao select` to update it."

@@ -1,0 +1,163 @@
+"""Benchmark: the statistics pages on the demo city with ten periods of history.
+
+    uv run python bench/dashboard.py [--people 8000] [--history 10] [--repeat 10]
+
+Builds the demo city (``jixiao demo --no-serve``, SQLite in a temporary folder), then ten
+earlier half-years: the same roster with every total moved by a few points, ranked by the
+application's own ranking, and every unit's people eligible by rank published as its
+exemplars (a published proposal with approved candidates). Then each statistics page is
+requested through Django's test client as the city administrator (all middleware), median of
+--repeat, against a baseline measured in the same run: *bare count*, one grouped count of the
+roster by unit for the newest period (the least a dashboard reads). Goal from the issue:
+every dashboard page under 300 ms of server time. Printed, never asserted.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GOAL_MS = 300
+
+
+def median_ms(action, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def add_history(source, periods: int, rng: random.Random) -> None:
+    """``periods`` half-years before ``source``, each ranked and published like it."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from jixiao.assessment.models import RosterEntry, Score
+    from jixiao.assessment.services import get_or_create_period
+    from jixiao.selection.models import Candidate, Outcome, Proposal, ProposalState, RankingResult, Verdict
+    from jixiao.selection.ranking import refresh_ranking
+
+    entries = list(RosterEntry.objects.filter(period=source).select_related("score"))
+    year, half = int(source.code[:4]), int(source.code[-1])
+    for _ in range(periods):
+        year, half = (year, 1) if half == 2 else (year - 1, 2)
+        period, _created = get_or_create_period(f"{year}H{half}")
+        with transaction.atomic():
+            copies = RosterEntry.objects.bulk_create(
+                RosterEntry(
+                    period=period,
+                    person_id=e.person_id,
+                    unit_id=e.unit_id,
+                    category_id=e.category_id,
+                    post=e.post,
+                )
+                for e in entries
+            )
+            Score.objects.bulk_create(
+                Score(
+                    entry=copy,
+                    total=max(Decimal("0"), original.score.total + Decimal(rng.randint(-300, 300)) / 100),
+                    veto_text=original.score.veto_text,
+                    veto_reason_id=original.score.veto_reason_id,
+                )
+                for copy, original in zip(copies, entries, strict=True)
+                if hasattr(original, "score")
+            )
+        refresh_ranking(period, actor="bench")
+        eligible = RankingResult.objects.filter(period=period, outcome=Outcome.BY_RANK).values_list(
+            "unit_id", "person_id", "category_id", "total", "rank", "group_size"
+        )
+        with transaction.atomic():
+            proposals = {
+                unit_id: Proposal.objects.create(
+                    period=period, unit_id=unit_id, state=ProposalState.PUBLISHED, published_at=timezone.now()
+                )
+                for unit_id in {row[0] for row in eligible}
+            }
+            Candidate.objects.bulk_create(
+                Candidate(
+                    proposal=proposals[unit_id],
+                    person_id=person_id,
+                    category_id=category_id,
+                    route="rank",
+                    total=total,
+                    rank=rank,
+                    group_size=size,
+                    verdict=Verdict.APPROVED,
+                )
+                for unit_id, person_id, category_id, total, rank, size in eligible
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=8000)
+    parser.add_argument("--history", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=10)
+    options = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="jixiao-bench-dashboard-")
+    os.environ["JIXIAO_DATA_DIR"] = folder
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from jixiao.assessment.models import Period, RosterEntry
+    from jixiao.org.models import Role, RoleKind, Unit
+    from jixiao.selection import workflow
+
+    setup_test_environment()
+    started = time.perf_counter()
+    call_command("demo", no_serve=True, people=options.people, stdout=open(os.devnull, "w"))
+    newest = Period.objects.get(code="2023H1")
+    add_history(newest, options.history, random.Random(7))
+    print(f"city built in {time.perf_counter() - started:.0f} s ({folder})")
+    print(
+        f"input: {Period.objects.count()} periods, {RosterEntry.objects.count():,} roster entries, "
+        f"{workflow.exemplars_everywhere().count():,} exemplars, {Unit.objects.count()} units\n"
+    )
+
+    admin = Role.objects.filter(kind=RoleKind.CITY_ADMIN).select_related("user").first().user
+    client = Client()
+    client.force_login(admin)
+    unit = Unit.objects.order_by("pk").first()
+
+    def bare():
+        list(RosterEntry.objects.filter(period=newest).values("unit_id").annotate(n=Count("id")).order_by())
+
+    baseline = median_ms(bare, options.repeat)
+    pages = {
+        "dashboard (newest period)": f"/reports/{newest.code}/",
+        "trends (11 periods)": "/reports/trends/",
+        "unit history": f"/reports/units/{unit.pk}/",
+        "units table .xlsx": f"/reports/{newest.code}/units.xlsx",
+        "half-year summary .docx": f"/reports/{newest.code}/summary.docx",
+    }
+    print(f"{'page':<28}{'ms':>9}{'× bare':>9}  goal < {GOAL_MS} ms")
+    print(f"{'bare count':<28}{baseline:>9.2f}")
+    for label, url in pages.items():
+        assert client.get(url).status_code == 200, url
+        ms = median_ms(lambda url=url: client.get(url), options.repeat)
+        verdict = "" if url.endswith((".xlsx", ".docx")) else ("PASS" if ms < GOAL_MS else "MISS")
+        print(f"{label:<28}{ms:>9.1f}{ms / baseline:>8.0f}×  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""The half-year summary (.docx) the organisation department reports upward: the city's
+figures in words, a table per breakdown and the charts as images, laid out as an official
+document (title, numbered sections in 黑体, 仿宋 body). Its wording is Chinese, written
+once here: it is a document, not the interface."""
+
+import io
+
+from django.utils import timezone, translation
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm
+
+from jixiao.assessment.models import Period
+from jixiao.core.official_docx import (
+    TABLE_HEADER_FONT,
+    TITLE_FONT,
+    document_title,
+    docx_bytes,
+    official_document,
+    paragraph,
+    repeat_as_header,
+    run,
+)
+from jixiao.reports import charts, statistics
+from jixiao.reports.tables import PERIOD_TABLES, TREND_TABLES
+from jixiao.selection.notice_documents import chinese_date, rank_route_label
+
+ISSUER = "市委组织部（市考核办）"
+TABLE_PT = 10.5  # 五号: the breakdown tables have nine columns
+CHART_WIDTH = Cm(15.5)
+NUMBERS = "一二三四五六七八九十"
+
+
+def _period_title(period: Period) -> str:
+    with translation.override("zh-hans"):
+        return str(period.title)
+
+
+def _number(value) -> str:
+    return "—" if value is None else f"{value}"
+
+
+def _heading(document, number: int, text: str) -> None:
+    paragraph(document, f"{NUMBERS[number - 1]}、{text}", font=TITLE_FONT)
+
+
+def _table(document, table, rows) -> None:
+    """A breakdown table: a repeated header row, numbers centred."""
+    rows = list(rows)
+    grid = document.add_table(rows=1, cols=len(table.columns))
+    grid.style = document.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    repeat_as_header(grid.rows[0])
+    for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run(cell.paragraphs[0], column.header, font=TABLE_HEADER_FONT, size=TABLE_PT)
+    for values in rows:
+        cells = grid.add_row().cells
+        for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
+            cell.paragraphs[0].alignment = (
+                WD_ALIGN_PARAGRAPH.LEFT if index == 0 else WD_ALIGN_PARAGRAPH.CENTER
+            )
+            run(cell.paragraphs[0], _number(value), size=TABLE_PT)
+    paragraph(document, indent=False)
+
+
+def _chart(document, png: bytes) -> None:
+    holder = paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+    holder.paragraph_format.line_spacing = None  # an image needs its own height, not the pitch
+    holder.add_run().add_picture(io.BytesIO(png), width=CHART_WIDTH)
+
+
+def summary_docx(period: Period) -> bytes:
+    title_period = _period_title(period)
+    units = statistics.by_unit(period)
+    categories = statistics.by_category(period)
+    city = statistics.city_total(units)
+    vetoes = statistics.vetoes_by_reason(period)
+    boxes = statistics.score_boxes(period)
+    history = statistics.trend()
+    share = rank_route_label(period.rules.share_percent)
+    with_exemplars = sum(1 for unit in units if unit.exemplars)
+
+    title = f"关于{title_period}全员绩效考核和绩效标兵评选情况的报告"
+    document = official_document(title=title, author=ISSUER)
+    document_title(document, title)
+    paragraph(
+        document,
+        f"按照全员绩效考核和绩效标兵评选有关规定，{title_period}全市各单位组织开展了全员绩效考核，"
+        "经个人绩效考核排名推荐、单位党委（党组）研究决定和公示，评选产生了绩效标兵。现将有关情况报告如下。",
+    )
+
+    _heading(document, 1, "总体情况")
+    paragraph(
+        document,
+        f"全市{len(units)}个单位共有在册人员{city.headcount}名，完成考核{city.scored}名，"
+        f"考核覆盖率{_number(city.coverage)}%；因否决事由不参加评选{city.vetoed}名。"
+        f"共评选出绩效标兵{city.exemplars}名，占在册人数的{_number(city.share)}%，"
+        f"其中{share}{city.by_rank}名、突出贡献{city.special}名，分布在{with_exemplars}个单位。",
+    )
+
+    _heading(document, 2, "各单位情况")
+    paragraph(document, "各单位在册、考核和绩效标兵情况见表1。")
+    _table(document, PERIOD_TABLES["units"], PERIOD_TABLES["units"].rows(period))
+    top = sorted((u for u in units if u.exemplars), key=lambda u: (-u.exemplars, u.key))[:15]
+    if top:
+        _chart(
+            document,
+            charts.bar_chart(
+                [u.name for u in top], [u.exemplars for u in top], title="绩效标兵人数（前15个单位）"
+            ),
+        )
+
+    _heading(document, 3, "分人员类别情况")
+    _table(document, PERIOD_TABLES["categories"], PERIOD_TABLES["categories"].rows(period))
+    if categories:
+        _chart(
+            document,
+            charts.stacked_bars(
+                [c.name for c in categories],
+                {share: [c.by_rank for c in categories], "突出贡献": [c.special for c in categories]},
+                title="各人员类别绩效标兵人数",
+            ),
+        )
+
+    _heading(document, 4, "否决情况")
+    if vetoes:
+        listed = "；".join(f"{t.label}{t.count}名" for t in vetoes)
+        paragraph(document, f"全市因否决事由不参加评选{city.vetoed}名，其中{listed}。")
+        _table(document, PERIOD_TABLES["vetoes"], PERIOD_TABLES["vetoes"].rows(period))
+    else:
+        paragraph(document, "本考核期全市无因否决事由不参加评选的人员。")
+
+    _heading(document, 5, "分数分布")
+    paragraph(document, "各人员类别考核总分的分布（最低分、四分位数、中位数、最高分）见下表。")
+    _table(document, PERIOD_TABLES["distribution"], PERIOD_TABLES["distribution"].rows(period))
+    if boxes:
+        stats = [
+            {
+                "whislo": float(b.minimum),
+                "q1": float(b.lower_quartile),
+                "med": float(b.median),
+                "q3": float(b.upper_quartile),
+                "whishi": float(b.maximum),
+            }
+            for b in boxes
+        ]
+        _chart(document, charts.box_plot([b.category for b in boxes], stats, title="各人员类别考核总分分布"))
+
+    if len(history) > 1:
+        _heading(document, 6, "历次考核期对比")
+        _table(document, TREND_TABLES["trend"], TREND_TABLES["trend"].rows())
+        _chart(
+            document,
+            charts.line_chart(
+                [r.period.code for r in history],
+                {"绩效标兵": [r.exemplars for r in history], "突出贡献": [r.special for r in history]},
+                title="历次考核期绩效标兵人数",
+            ),
+        )
+
+    paragraph(document, indent=False)
+    for text in (ISSUER, chinese_date(timezone.localdate())):
+        paragraph(document, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
+    return docx_bytes(document)
+
+
+def summary_filename(period: Period) -> str:
+    return f"{_period_title(period)}全员绩效考核和绩效标兵评选情况报告.docx"

@@ -1,0 +1,176 @@
+"""The statistics as tables: the same rows for the pages, the .xlsx downloads and the
+half-year summary. Headers are fixed Chinese (a data format offices file and compare), as
+in the other exports."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from jixiao.assessment.models import Period
+from jixiao.reports import exports, statistics
+from jixiao.reports.exports import ExportColumn
+
+PERCENT = "0.0"
+COUNT = "0"
+POINTS = "0.00"
+
+
+@dataclass(frozen=True)
+class Table:
+    slug: str  # the download's name: units.xlsx
+    title: str  # the sheet's and the section's title
+    columns: tuple[ExportColumn, ...]
+    rows: Callable[..., Iterable[tuple]]
+
+
+def _breakdown_rows(rows: list[statistics.Row]) -> Iterable[tuple]:
+    for row in [*rows, statistics.city_total(rows)]:
+        yield (
+            row.name or "合计",
+            row.headcount,
+            row.scored,
+            row.coverage,
+            row.vetoed,
+            row.exemplars,
+            row.by_rank,
+            row.special,
+            row.share,
+        )
+
+
+BREAKDOWN_COLUMNS = (
+    ExportColumn("在册人数", 9, COUNT),
+    ExportColumn("已考核", 8, COUNT),
+    ExportColumn("考核覆盖率%", 11, PERCENT),
+    ExportColumn("否决", 6, COUNT),
+    ExportColumn("绩效标兵", 9, COUNT),
+    ExportColumn("排名前列", 9, COUNT),
+    ExportColumn("突出贡献", 9, COUNT),
+    ExportColumn("占在册人数%", 11, PERCENT),
+)
+
+
+def _box_rows(period: Period) -> Iterable[tuple]:
+    for box in statistics.score_boxes(period):
+        yield (
+            box.category,
+            box.count,
+            box.minimum,
+            box.lower_quartile,
+            box.median,
+            box.upper_quartile,
+            box.maximum,
+        )
+
+
+def _histogram_rows(period: Period) -> Iterable[tuple]:
+    width = statistics.HISTOGRAM_WIDTH
+    for bar in statistics.score_histogram(period):
+        yield bar.category, f"{bar.start}–{bar.start + width}", bar.count
+
+
+PERIOD_TABLES = {
+    table.slug: table
+    for table in (
+        Table(
+            "units",
+            "按单位统计",
+            (ExportColumn("单位", 30), *BREAKDOWN_COLUMNS),
+            lambda period: _breakdown_rows(statistics.by_unit(period)),
+        ),
+        Table(
+            "categories",
+            "按人员类别统计",
+            (ExportColumn("人员类别", 14), *BREAKDOWN_COLUMNS),
+            lambda period: _breakdown_rows(statistics.by_category(period)),
+        ),
+        Table(
+            "vetoes",
+            "否决事由统计",
+            (ExportColumn("否决事由", 36), ExportColumn("人数", 8, COUNT)),
+            lambda period: ((t.label, t.count) for t in statistics.vetoes_by_reason(period)),
+        ),
+        Table(
+            "distribution",
+            "分数分布（箱线图）",
+            (
+                ExportColumn("人员类别", 14),
+                ExportColumn("人数", 8, COUNT),
+                ExportColumn("最低分", 9, POINTS),
+                ExportColumn("下四分位", 9, POINTS),
+                ExportColumn("中位数", 9, POINTS),
+                ExportColumn("上四分位", 9, POINTS),
+                ExportColumn("最高分", 9, POINTS),
+            ),
+            _box_rows,
+        ),
+        Table("exemplars", "绩效标兵名单", exports.EXEMPLAR_COLUMNS, exports.exemplar_rows),
+        Table("candidates", "候选人名单", exports.CANDIDATE_COLUMNS, exports.candidate_rows),
+        Table("ranking", "同类人员排名", exports.RANKING_COLUMNS, exports.ranking_rows),
+        Table(
+            "histogram",
+            "分数分布（分段人数）",
+            (ExportColumn("人员类别", 14), ExportColumn("分数段", 10), ExportColumn("人数", 8, COUNT)),
+            _histogram_rows,
+        ),
+    )
+}
+
+
+def _trend_rows(unit=None) -> Iterable[tuple]:
+    for row in statistics.trend(unit):
+        yield (
+            row.period.code,
+            row.headcount,
+            row.scored,
+            row.coverage,
+            row.exemplars,
+            row.by_rank,
+            row.special,
+            row.share,
+            row.units_with_exemplars,
+        )
+
+
+TREND_COLUMNS = (
+    ExportColumn("考核期", 10),
+    ExportColumn("在册人数", 9, COUNT),
+    ExportColumn("已考核", 8, COUNT),
+    ExportColumn("考核覆盖率%", 11, PERCENT),
+    ExportColumn("绩效标兵", 9, COUNT),
+    ExportColumn("排名前列", 9, COUNT),
+    ExportColumn("突出贡献", 9, COUNT),
+    ExportColumn("占在册人数%", 11, PERCENT),
+    ExportColumn("有标兵的单位数", 13, COUNT),
+)
+
+TREND_TABLES = {
+    table.slug: table
+    for table in (
+        Table("trend", "历次考核期统计", TREND_COLUMNS, _trend_rows),
+        Table(
+            "units-without",
+            "从未产生绩效标兵的单位",
+            (
+                ExportColumn("单位", 30),
+                ExportColumn("参加考核期数", 12, COUNT),
+                ExportColumn("累计考核人次", 12, COUNT),
+            ),
+            lambda: ((u.unit, u.periods, u.assessed) for u in statistics.units_never_with_exemplars()),
+        ),
+        Table(
+            "repeat-exemplars",
+            "多次获评绩效标兵人员",
+            (
+                ExportColumn("工号", 12, "@"),
+                ExportColumn("姓名", 10),
+                ExportColumn("单位", 30),
+                ExportColumn("次数", 6, COUNT),
+                ExportColumn("考核期", 30),
+            ),
+            lambda: (
+                (p.staff_id, p.name, p.unit, p.times, "、".join(p.periods))
+                for p in statistics.repeat_exemplars()
+            ),
+        ),
+    )
+}
