@@ -19,25 +19,9 @@ asserted.
 """
 
 import argparse
-import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-
-def median_ms(action, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from demo_city import build_demo_city, median_ms
 
 
 def main() -> None:
@@ -47,18 +31,10 @@ def main() -> None:
     parser.add_argument("--poster-units", type=int, default=3, help="units whose A4 posters are timed")
     options = parser.parse_args()
 
-    folder = tempfile.mkdtemp(prefix="jixiao-bench-showcase-")
-    os.environ["JIXIAO_DATA_DIR"] = folder
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
-    os.environ.pop("DATABASE_URL", None)
-    import django
+    build_demo_city(options.people, "showcase")
     import pypdfium2
-
-    django.setup()
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from jixiao.assessment.models import Period
     from jixiao.org.models import Unit
@@ -67,10 +43,6 @@ def main() -> None:
     from jixiao.showcase.public import published_exemplars
     from jixiao.showcase.rendering import render_document
 
-    setup_test_environment()  # the test client's hosts
-    started = time.perf_counter()
-    call_command("demo", no_serve=True, people=options.people, stdout=open(os.devnull, "w"))
-    print(f"demo city with {options.people} people built in {time.perf_counter() - started:.1f} s ({folder})")
     period = Period.objects.get(code="2023H1")
     exemplars = published_exemplars(period)
     some = exemplars[0]

@@ -118,23 +118,12 @@ def _share(period: Period):
     return period.rules.share_percent
 
 
-CANDIDATE_ORDER = (
-    "proposal__unit__sort_order",
-    "proposal__unit_id",
-    "route",
-    "category__sort_order",
-    "category_id",
-    "rank",
-    "person__staff_id",
-)
-
-
 def exemplar_rows(period: Period) -> Iterable[tuple]:
     """The published exemplars (rule 7), by unit, route, category and rank."""
     share = _share(period)
     rows = (
         workflow.exemplars(period)
-        .order_by(*CANDIDATE_ORDER)
+        .order_by(*workflow.LIST_ORDER)
         .values_list(
             "person__staff_id",
             "person__name",
@@ -155,7 +144,7 @@ def candidate_rows(period: Period) -> Iterable[tuple]:
     share = _share(period)
     rows = (
         Candidate.objects.filter(proposal__period=period)
-        .order_by(*CANDIDATE_ORDER)
+        .order_by(*workflow.LIST_ORDER)
         .values_list(
             "person__staff_id",
             "person__name",

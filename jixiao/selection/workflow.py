@@ -543,6 +543,19 @@ def exemplar_candidates(proposal: Proposal):
     return proposal.candidates.filter(verdict=Verdict.APPROVED, removed_at__isnull=True)
 
 
+# How lists of candidates and exemplars read: by unit, by-rank before special, then by
+# category and rank.
+LIST_ORDER = (
+    "proposal__unit__sort_order",
+    "proposal__unit_id",
+    "route",
+    "category__sort_order",
+    "category_id",
+    "rank",
+    "person__staff_id",
+)
+
+
 def exemplars_everywhere():
     """The exemplars of every period: on a published list, approved, not removed (rule 7)."""
     return Candidate.objects.filter(

@@ -138,15 +138,7 @@ def _read_exemplars(period: Period) -> list[PublicExemplar]:
     }
     rows = (
         workflow.exemplars(period)
-        .order_by(
-            "proposal__unit__sort_order",
-            "proposal__unit_id",
-            "route",
-            "category__sort_order",
-            "category_id",
-            "rank",
-            "person__staff_id",
-        )
+        .order_by(*workflow.LIST_ORDER)
         .values(
             "person_id",
             "person__name",
