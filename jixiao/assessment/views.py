@@ -284,19 +284,13 @@ def my_results(request):
         for entry in entries
     ]
     # Their own totals and places, oldest first, for the chart above the table.
-    history = [
-        {
-            "period": entry.period.code,
-            "total": float(entry.score.total) if hasattr(entry, "score") else None,
-            "rank": result.rank if result else None,
-            "size": result.group_size if result else None,
-        }
-        for entry, result, _status in reversed(rows)
-    ]
+    oldest_first = list(reversed(rows))
     charts = {
-        "periods": [h["period"] for h in history],
-        "totals": [h["total"] for h in history],
-        "ranks": [h["rank"] for h in history],
+        "periods": [entry.period.code for entry, _result, _status in oldest_first],
+        "totals": [
+            float(entry.score.total) if hasattr(entry, "score") else None for entry, _r, _s in oldest_first
+        ],
+        "ranks": [result.rank if result else None for _entry, result, _status in oldest_first],
         "labels": {"total": _("Total"), "rank": _("Rank in group")},
     }
     return render(request, "assessment/my_results.html", {"rows": rows, "charts": charts})

@@ -7,11 +7,8 @@ import subprocess
 from functools import cache
 
 import matplotlib
-
-matplotlib.use("Agg")  # no screen: draw into memory
-
-from matplotlib import font_manager  # noqa: E402
-from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 RED, GOLD, GREY = "#b4232a", "#e6b44c", "#8a8f98"
 # Fonts tried in order; the first fontconfig knows is used.
@@ -34,11 +31,19 @@ def cjk_font() -> str | None:
     return None
 
 
-def _figure(width_cm: float, height_cm: float):
+@cache
+def _configure() -> None:
+    """Once per process: the CJK font for every chart. (Figures are made without pyplot,
+    whose global state the web server's threads would share.)"""
     family = cjk_font()
-    plt.rcParams["font.family"] = [family] if family else ["sans-serif"]
-    plt.rcParams["axes.unicode_minus"] = False
-    figure, axes = plt.subplots(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=DPI)
+    matplotlib.rcParams["font.family"] = [family] if family else ["sans-serif"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+
+
+def _figure(width_cm: float, height_cm: float):
+    _configure()
+    figure = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=DPI)
+    axes = figure.subplots()
     axes.spines[["top", "right"]].set_visible(False)
     return figure, axes
 
@@ -47,7 +52,6 @@ def _png(figure) -> bytes:
     buffer = io.BytesIO()
     figure.tight_layout()
     figure.savefig(buffer, format="png", dpi=DPI)
-    plt.close(figure)
     return buffer.getvalue()
 
 

@@ -14,10 +14,18 @@ from pathlib import Path
 import xlsxwriter
 
 from jixiao.assessment.models import Period
-from jixiao.core.text import plain_decimal
 from jixiao.org.models import Gender
 from jixiao.selection import workflow
-from jixiao.selection.models import Candidate, Outcome, ProposalState, RankingResult, Route, Verdict
+from jixiao.selection.models import (
+    Candidate,
+    Outcome,
+    ProposalState,
+    RankingResult,
+    Route,
+    Verdict,
+    share_percent_of,
+)
+from jixiao.selection.notice_documents import SPECIAL_ROUTE_LABEL, rank_route_label
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -111,16 +119,13 @@ STATE_LABELS = {
 
 
 def _route_label(route: str, share) -> str:
-    return f"排名前{plain_decimal(share)}%" if route == Route.BY_RANK else "突出贡献"
-
-
-def _share(period: Period):
-    return period.rules.share_percent
+    """As the notice names the route: 排名前10% (the period's share) or 突出贡献."""
+    return rank_route_label(share) if route == Route.BY_RANK else SPECIAL_ROUTE_LABEL
 
 
 def exemplar_rows(period: Period) -> Iterable[tuple]:
     """The published exemplars (rule 7), by unit, route, category and rank."""
-    share = _share(period)
+    share = share_percent_of(period)
     rows = (
         workflow.exemplars(period)
         .order_by(*workflow.LIST_ORDER)
@@ -141,7 +146,7 @@ def exemplar_rows(period: Period) -> Iterable[tuple]:
 def candidate_rows(period: Period) -> Iterable[tuple]:
     """Every candidate of every unit's list, with the committee's decision and the list's state;
     a person removed after an upheld objection is marked so."""
-    share = _share(period)
+    share = share_percent_of(period)
     rows = (
         Candidate.objects.filter(proposal__period=period)
         .order_by(*workflow.LIST_ORDER)

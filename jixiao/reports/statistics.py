@@ -1,7 +1,7 @@
 """The figures the organisation department reports: per period (exemplars by unit, category
 and route, share of headcount, assessment coverage, vetoes by reason, the distribution of
-totals) and across periods (trends, a unit's and a person's history, units that never had
-an exemplar, people who were exemplars several times).
+totals) and across periods (trends, a unit's history, units that never had an exemplar, people
+who were exemplars several times). A person's own history is on their results page.
 
 Every figure is one grouped query (or a window-function statement) on the database; Python
 only puts the rows of a few queries side by side. Exemplars are those of rule 7: approved,
@@ -17,9 +17,9 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Floor
 
 from jixiao.assessment.models import Period, RosterEntry, Score
-from jixiao.org.models import Category, Person, Unit
+from jixiao.org.models import Category, Unit
 from jixiao.selection import workflow
-from jixiao.selection.models import RankingResult, Route
+from jixiao.selection.models import Route
 
 HISTOGRAM_WIDTH = 5  # points per bar of a score histogram
 
@@ -299,7 +299,7 @@ def trend(unit: Unit | None = None) -> list[PeriodRow]:
 class UnitWithout:
     unit: str
     periods: int  # periods the unit was on the roster
-    assessed: int  # people assessed in them, all periods together
+    assessed: int  # people scored in them, all periods together
 
 
 def units_never_with_exemplars() -> list[UnitWithout]:
@@ -308,7 +308,7 @@ def units_never_with_exemplars() -> list[UnitWithout]:
     rows = (
         RosterEntry.objects.exclude(unit_id__in=with_exemplars)
         .values("unit_id", "unit__name", "unit__sort_order")
-        .annotate(periods=Count("period_id", distinct=True), assessed=Count("id"))
+        .annotate(periods=Count("period_id", distinct=True), assessed=Count("score"))
         .order_by("unit__sort_order", "unit_id")
     )
     return [UnitWithout(row["unit__name"], row["periods"], row["assessed"]) for row in rows]
@@ -347,48 +347,3 @@ def repeat_exemplars(at_least: int = 2) -> list[RepeatExemplar]:
         periods = (*before.periods, code) if before else (code,)
         people[staff_id] = RepeatExemplar(staff_id, name, unit, periods)
     return sorted(people.values(), key=lambda p: (-p.times, p.staff_id))
-
-
-@dataclass(frozen=True)
-class PersonPeriod:
-    period: Period
-    unit: str
-    category: str
-    total: Decimal | None
-    rank: int | None
-    group_size: int | None
-    outcome: str  # Outcome value, "" when not ranked
-    exemplar: str  # Route value when an exemplar, else ""
-
-
-def person_history(person: Person) -> list[PersonPeriod]:
-    """A person's totals, ranks and results, period by period, oldest first."""
-    entries = (
-        RosterEntry.objects.filter(person=person)
-        .select_related("period", "unit", "category", "score")
-        .order_by("period__start")
-    )
-    results = {
-        r.period_id: r
-        for r in RankingResult.objects.filter(person=person, period__in=[e.period_id for e in entries])
-    }
-    routes = dict(
-        workflow.exemplars_everywhere().filter(person=person).values_list("proposal__period_id", "route")
-    )
-    history = []
-    for entry in entries:
-        result = results.get(entry.period_id)
-        score = getattr(entry, "score", None)
-        history.append(
-            PersonPeriod(
-                period=entry.period,
-                unit=entry.unit.name,
-                category=entry.category.name,
-                total=score.total if score is not None else None,
-                rank=result.rank if result else None,
-                group_size=result.group_size if result else None,
-                outcome=result.outcome if result else "",
-                exemplar=routes.get(entry.period_id, ""),
-            )
-        )
-    return history

@@ -22,7 +22,8 @@ from jixiao.core.official_docx import (
     run,
 )
 from jixiao.reports import charts, statistics
-from jixiao.reports.tables import PERIOD_TABLES, TREND_TABLES
+from jixiao.reports.tables import PERIOD_TABLES, TREND_TABLES, trend_rows
+from jixiao.selection.models import share_percent_of
 from jixiao.selection.notice_documents import chinese_date, rank_route_label
 
 ISSUER = "市委组织部（市考核办）"
@@ -77,8 +78,9 @@ def summary_docx(period: Period) -> bytes:
     city = statistics.city_total(units)
     vetoes = statistics.vetoes_by_reason(period)
     boxes = statistics.score_boxes(period)
-    history = statistics.trend()
-    share = rank_route_label(period.rules.share_percent)
+    # The comparison looks back: this period and the ones before it.
+    history = [row for row in statistics.trend() if row.period.start <= period.start]
+    share = rank_route_label(share_percent_of(period))
     with_exemplars = sum(1 for unit in units if unit.exemplars)
 
     title = f"关于{title_period}全员绩效考核和绩效标兵评选情况的报告"
@@ -96,7 +98,7 @@ def summary_docx(period: Period) -> bytes:
         f"全市{len(units)}个单位共有在册人员{city.headcount}名，完成考核{city.scored}名，"
         f"考核覆盖率{_number(city.coverage)}%；因否决事由不参加评选{city.vetoed}名。"
         f"共评选出绩效标兵{city.exemplars}名，占在册人数的{_number(city.share)}%，"
-        f"其中{share}{city.by_rank}名、突出贡献{city.special}名，分布在{with_exemplars}个单位。",
+        f"其中{share}的{city.by_rank}名、突出贡献的{city.special}名，分布在{with_exemplars}个单位。",
     )
 
     _heading(document, 2, "各单位情况")
@@ -149,7 +151,7 @@ def summary_docx(period: Period) -> bytes:
 
     if len(history) > 1:
         _heading(document, 6, "历次考核期对比")
-        _table(document, TREND_TABLES["trend"], TREND_TABLES["trend"].rows())
+        _table(document, TREND_TABLES["trend"], trend_rows(history))
         _chart(
             document,
             charts.line_chart(

@@ -65,7 +65,7 @@ def _box_rows(period: Period) -> Iterable[tuple]:
 def _histogram_rows(period: Period) -> Iterable[tuple]:
     width = statistics.HISTOGRAM_WIDTH
     for bar in statistics.score_histogram(period):
-        yield bar.category, f"{bar.start}–{bar.start + width}", bar.count
+        yield bar.category, f"{bar.start}≤分<{bar.start + width}", bar.count
 
 
 PERIOD_TABLES = {
@@ -116,8 +116,8 @@ PERIOD_TABLES = {
 }
 
 
-def _trend_rows(unit=None) -> Iterable[tuple]:
-    for row in statistics.trend(unit):
+def trend_rows(rows: list[statistics.PeriodRow]) -> Iterable[tuple]:
+    for row in rows:
         yield (
             row.period.code,
             row.headcount,
@@ -129,6 +129,10 @@ def _trend_rows(unit=None) -> Iterable[tuple]:
             row.share,
             row.units_with_exemplars,
         )
+
+
+def _trend_rows(unit=None) -> Iterable[tuple]:
+    return trend_rows(statistics.trend(unit))
 
 
 TREND_COLUMNS = (

@@ -22,8 +22,9 @@ from jixiao.reports.tables import PERIOD_TABLES, TREND_TABLES, Table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# The units a bar chart names (the rest are in the table below it).
+# The units and reasons a bar chart names (the rest are in the table below it).
 CHART_UNITS = 20
+CHART_REASONS = 15
 
 
 def xlsx_response(table: Table, rows, filename: str) -> HttpResponse:
@@ -53,7 +54,7 @@ def dashboard(request, code):
         "units": [[u.name, u.exemplars] for u in top_units],
         "categories": [[c.name, c.by_rank, c.special] for c in categories],
         "routes": [[_("top by rank"), city.by_rank], [_("outstanding contribution"), city.special]],
-        "vetoes": _tally(vetoes),
+        "vetoes": _tally(vetoes[:CHART_REASONS]),
         "boxes": [
             [
                 b.category,
@@ -83,11 +84,26 @@ def dashboard(request, code):
             "categories": categories,
             "vetoes": vetoes,
             "boxes": boxes,
-            "bars": bars,
+            "bands": _band_table(bars),
             "charts": charts,
-            "histogram_width": statistics.HISTOGRAM_WIDTH,
         },
     )
+
+
+def _band_table(bars: list[statistics.Bar]) -> dict:
+    """The bands as a table: a column per band from the lowest to the highest (empty ones
+    too), a row per category."""
+    width = statistics.HISTOGRAM_WIDTH
+    if not bars:
+        return {"bands": [], "rows": []}
+    starts = list(range(min(b.start for b in bars), max(b.start for b in bars) + width, width))
+    counts: dict[str, dict[int, int]] = {}
+    for bar in bars:
+        counts.setdefault(bar.category, {})[bar.start] = bar.count
+    return {
+        "bands": [f"{start}–{start + width}" for start in starts],
+        "rows": [(category, [row.get(start, 0) for start in starts]) for category, row in counts.items()],
+    }
 
 
 @city_admin_required

@@ -108,6 +108,15 @@ class SelectionRules(models.Model):
         )
 
 
+def share_percent_of(period) -> Decimal:
+    """The period's share eligible by rank (rule 2); the default where its rules were never
+    set (a period made in the admin)."""
+    try:
+        return period.rules.share_percent
+    except SelectionRules.DoesNotExist:
+        return SelectionRules._meta.get_field("share_percent").default
+
+
 class RankingRun(models.Model):
     """One computation of a period's ranking: when, by whom, on how many people."""
 

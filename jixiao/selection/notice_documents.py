@@ -38,8 +38,8 @@ from jixiao.selection.models import (
     MeetingKind,
     Notice,
     Route,
-    SelectionRules,
     Verdict,
+    share_percent_of,
 )
 
 # ----------------------------------------------------------------------------------------
@@ -51,7 +51,6 @@ GENDER_LABELS = {Gender.MALE: "男", Gender.FEMALE: "女"}
 SPECIAL_ROUTE_LABEL = "突出贡献"
 MEETING_NAMES = {MeetingKind.PARTY_COMMITTEE: "党委会议", MeetingKind.PARTY_GROUP: "党组会议"}
 ANY_MEETING_NAME = "党委（党组）会议"
-DEFAULT_SHARE_PERCENT = Decimal("10")
 
 
 def chinese_date(day: datetime.date) -> str:
@@ -112,13 +111,6 @@ def rank_route_label(share_percent: Decimal) -> str:
     return f"排名前{plain_decimal(share_percent)}%"
 
 
-def _share_percent(period) -> Decimal:
-    try:
-        return period.rules.share_percent
-    except SelectionRules.DoesNotExist:
-        return DEFAULT_SHARE_PERCENT
-
-
 def notice_candidates(notice: Notice):
     """The people the notice names: approved and not removed after an objection, by-rank
     first, then by category and rank."""
@@ -142,7 +134,7 @@ def notice_content(notice: Notice) -> NoticeContent:
     period, unit = proposal.period, proposal.unit
     with translation.override("zh-hans"):
         period_title = str(period.title)
-    by_rank_label = rank_route_label(_share_percent(period))
+    by_rank_label = rank_route_label(share_percent_of(period))
     rows = tuple(
         NoticeRow(
             unit=unit.name,

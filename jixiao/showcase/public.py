@@ -19,7 +19,7 @@ from jixiao.assessment.models import Period
 from jixiao.core.audit import AuditEntry
 from jixiao.core.text import plain_decimal
 from jixiao.selection import workflow
-from jixiao.selection.models import Proposal, ProposalState, Route, SelectionRules
+from jixiao.selection.models import Proposal, ProposalState, Route, share_percent_of
 from jixiao.showcase.models import Profile
 
 # Edits the version cannot see (a unit renamed) show within this many seconds.
@@ -66,10 +66,7 @@ def route_label(route: str, share: str) -> str:
 
 
 def share_of(period: Period) -> str:
-    try:
-        return plain_decimal(period.rules.share_percent)
-    except SelectionRules.DoesNotExist:
-        return plain_decimal(SelectionRules._meta.get_field("share_percent").default)
+    return plain_decimal(share_percent_of(period))
 
 
 def published_periods() -> list[tuple[Period, int]]:

@@ -55,11 +55,14 @@
     },
     histogram: function () {
       var width = data.histogram.width, starts = [], byCategory = {};
+      var lowest = Infinity, highest = -Infinity;
       data.histogram.bars.forEach(function (bar) {
-        if (starts.indexOf(bar[1]) < 0) starts.push(bar[1]);
+        lowest = Math.min(lowest, bar[1]);
+        highest = Math.max(highest, bar[1]);
         (byCategory[bar[0]] = byCategory[bar[0]] || {})[bar[1]] = bar[2];
       });
-      starts.sort(function (a, b) { return a - b; });
+      // Every band from the lowest to the highest, empty ones too: the shape stays true.
+      for (var start = lowest; start <= highest; start += width) starts.push(start);
       return {
         legend: { type: "scroll", top: 0 }, grid: { containLabel: true, left: 8, right: 8, top: 40, bottom: 8 },
         xAxis: { type: "category", data: starts.map(function (s) { return s + "–" + (s + width); }) },
