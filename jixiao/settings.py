@@ -2,7 +2,8 @@
 
 Everything that differs between a laptop demo and a production server comes from the
 environment: ``DATABASE_URL``, ``JIXIAO_SECRET_KEY``, ``JIXIAO_DEBUG``,
-``JIXIAO_ALLOWED_HOSTS``, ``JIXIAO_DATA_DIR``, ``JIXIAO_LANGUAGE``.
+``JIXIAO_ALLOWED_HOSTS``, ``JIXIAO_DATA_DIR``, ``JIXIAO_LANGUAGE``, ``JIXIAO_AUDIT_KEY``
+(or ``JIXIAO_AUDIT_KEY_FILE``).
 """
 
 import datetime
@@ -160,6 +161,12 @@ JIXIAO_PUBLIC_URL = os.environ.get("JIXIAO_PUBLIC_URL", "")
 # Long documents (a city's poster) are made in a thread while the browser shows their
 # progress; off, they are made within the request (a server that forbids threads).
 JIXIAO_EXPORTS_IN_BACKGROUND = env_flag("JIXIAO_EXPORTS_IN_BACKGROUND", True)
+
+# The audit log's key (every entry's hash is an HMAC under it) is kept outside the database:
+# the environment variable JIXIAO_AUDIT_KEY or, when that is unset, this file, made with a
+# random key (mode 0600) by the first entry. Keep a copy apart from the database's backups:
+# the log can be verified only with it (see jixiao.core.audit).
+JIXIAO_AUDIT_KEY_FILE = Path(os.environ.get("JIXIAO_AUDIT_KEY_FILE") or DATA_DIR / "audit.key")
 
 # The big screen's fastest rotation and refresh (seconds) a URL may ask for
 # (``/screen/2023H1/?interval=8&refresh=60``): a lobby TV never polls faster than this.

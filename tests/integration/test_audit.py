@@ -1,8 +1,16 @@
-"""The audit log: append-only, every entry chained to the one before it by its hash, so a
-changed, deleted or inserted row is found by ``verify()`` and ``jixiao audit verify``; the
-page shows a city administrator everything and a unit's office only its own units."""
+"""The audit log: append-only, every entry chained to the one before it by its keyed hash
+(an HMAC under a key kept outside the database), so a changed, deleted or inserted row is
+found by ``verify()`` and ``jixiao audit verify``, and a re-hashed chain too unless it was
+re-hashed with the key; the head (``jixiao audit head``), kept outside, finds the newest
+entries deleted and a chain rewritten even with the key. The page shows a city administrator
+everything and a unit's office only its own units."""
 
 import datetime
+import hashlib
+import hmac
+import os
+import re
+import stat
 import threading
 from decimal import Decimal
 
@@ -14,11 +22,17 @@ from django.utils.translation import gettext
 from jixiao.assessment.models import Period
 from jixiao.core.audit import (
     GENESIS_HASH,
+    HASHED_FIELDS,
     AppendOnlyError,
     AuditAction,
     AuditEntry,
+    AuditKeyError,
     entry_hash,
+    head,
+    parse_head,
     record,
+    reset_key_cache,
+    serialised,
     verify,
 )
 from jixiao.org.models import Person, Role, RoleKind, Unit
@@ -35,6 +49,31 @@ MISSING = "Entry %(number)s is missing (deleted)."
 BROKEN_LINK = "The previous hash of entry %(number)s does not match entry %(previous)s (entries were deleted or inserted)."
 INTACT = "The audit log is intact: %(count)s entries, the hash chain is unbroken."
 TAMPERED = "The audit log has been tampered with: %(problems)s problems in %(count)s entries."
+ALTERED_RUN = "Entries %(first)s to %(last)s do not match their hashes (the entries were altered)."
+WRONG_KEY = (
+    "None of the %(count)s entries matches its hash under the audit key from %(source)s: it is not the"
+    " key the log was written with (the key was replaced or lost), or every entry was rewritten."
+)
+KEY_LOST = (
+    "The audit key is missing (%(variable)s is not set and the key file %(path)s does not exist), so"
+    " none of the %(count)s entries can be checked against its hash: restore the key the log was"
+    " written with."
+)
+TRUNCATED = (
+    "The audit log has only %(count)s entries but the recorded head had %(head)s: entries were deleted."
+)
+REWRITTEN = "Entry %(number)s does not match the recorded head: the log was rewritten."
+HEAD_MISSING = "Entry %(number)s, the recorded head, is missing (deleted)."
+HEAD_MATCHES = "Entry %(number)s matches the recorded head: no entry up to it was deleted or rewritten."
+HEAD_NOTE = (
+    "This is the audit log's head (number of entries and hash of the newest one). Write it into the"
+    " minutes or another system outside this database; `jixiao audit verify --head %(head)s` then"
+    " finds entries deleted or rewritten since."
+)
+NOT_A_HEAD = (
+    "--head %(value)s is not an audit log head: expected COUNT:HASH, the number of entries and the 64 hex"
+    " digits of the newest entry's hash, as `jixiao audit head` prints them."
+)
 
 
 def message(msgid: str, **values) -> str:
@@ -53,6 +92,54 @@ def raw_sql(sql: str, params=()) -> None:
             cursor.execute("ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(sql, params)
+
+
+@pytest.fixture(autouse=True)
+def key_file(settings, tmp_path, monkeypatch):
+    """Every test starts without a key: no ``JIXIAO_AUDIT_KEY`` and a key file of its own, not
+    there yet (the first entry makes it)."""
+    monkeypatch.delenv("JIXIAO_AUDIT_KEY", raising=False)
+    settings.JIXIAO_AUDIT_KEY_FILE = tmp_path / "keys" / "audit.key"
+    reset_key_cache()
+    yield settings.JIXIAO_AUDIT_KEY_FILE
+    reset_key_cache()
+
+
+def use_key(monkeypatch, value: str | None) -> None:
+    """Run on as a process started with ``JIXIAO_AUDIT_KEY=value`` (None: unset)."""
+    if value is None:
+        monkeypatch.delenv("JIXIAO_AUDIT_KEY", raising=False)
+    else:
+        monkeypatch.setenv("JIXIAO_AUDIT_KEY", value)
+    reset_key_cache()
+
+
+def fields_of(entry: AuditEntry) -> dict:
+    return {name: getattr(entry, name) for name in HASHED_FIELDS}
+
+
+def plain_sha256(fields: dict) -> str:
+    """The unkeyed hash the log once used: anyone with the database can compute it."""
+    return hashlib.sha256(serialised(fields)).hexdigest()
+
+
+def rehash(number: int, digest, **changes) -> None:
+    """Change entry ``number`` (text columns) and give it and every later entry a fresh hash
+    by ``digest``, each linked to the one before: an edit hidden as well as ``digest`` allows."""
+    previous = AuditEntry.objects.get(pk=number - 1).entry_hash if number > 1 else GENESIS_HASH
+    for entry in list(AuditEntry.objects.filter(id__gte=number).order_by("id")):
+        edits = changes if entry.pk == number else {}
+        fields = fields_of(entry) | edits | {"previous_hash": previous}
+        previous = digest(fields)
+        columns = "".join(f"{name} = %s, " for name in edits)
+        raw_sql(
+            f"UPDATE core_auditentry SET {columns}previous_hash = %s, entry_hash = %s WHERE id = %s",
+            [*edits.values(), fields["previous_hash"], previous, entry.pk],
+        )
+
+
+def head_of(entry_id: int) -> str:
+    return f"{entry_id}:{AuditEntry.objects.get(pk=entry_id).entry_hash}"
 
 
 @pytest.fixture
@@ -316,6 +403,122 @@ def test_concurrent_appends_keep_one_unbroken_chain():
     assert verify() == []
 
 
+# --------------------------------------------------------------------------- the key
+
+
+def test_every_hash_is_an_hmac_under_the_key_from_the_key_file(chain, key_file):
+    text = key_file.read_text()
+    assert re.fullmatch(r"[0-9a-f]{64}\n", text)
+    secret = bytes.fromhex(text.strip())
+    for entry in AuditEntry.objects.order_by("id"):
+        expected = hmac.new(secret, serialised(fields_of(entry)), hashlib.sha256).hexdigest()
+        assert entry.entry_hash == expected != plain_sha256(fields_of(entry))
+    assert verify() == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_the_key_file_is_made_by_the_first_entry_with_mode_0600_and_then_reused(key_file, units):
+    assert verify() == [] and head() == (0, GENESIS_HASH)
+    assert not key_file.exists()  # checking an empty log makes no key
+    record(actor="a", action=AuditAction.RULES, target=units[0])
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    text = key_file.read_text()
+    assert [p.name for p in key_file.parent.iterdir()] == ["audit.key"]  # no temporary file left
+    # A second process (the cache forgotten) reads the same key and continues the same chain.
+    reset_key_cache()
+    record(actor="b", action=AuditAction.RULES, target=units[1])
+    assert key_file.read_text() == text
+    assert verify() == []
+
+
+def test_JIXIAO_AUDIT_KEY_takes_precedence_over_the_key_file(monkeypatch, key_file, units):
+    use_key(monkeypatch, "市委组织部考核办的审计密钥 2023")
+    entry = record(actor="a", action=AuditAction.RULES, target=units[0])
+    assert not key_file.exists()  # with the variable set, no key file is made
+    secret = "市委组织部考核办的审计密钥 2023".encode()
+    assert entry.entry_hash == hmac.new(secret, serialised(fields_of(entry)), hashlib.sha256).hexdigest()
+    assert verify() == []
+    # A key file is there too (another installation's): the variable still wins.
+    key_file.parent.mkdir()
+    key_file.write_text("b" * 64 + "\n")
+    reset_key_cache()
+    assert verify() == []
+    use_key(monkeypatch, None)
+    assert verify() == [message(WRONG_KEY, count=1, source=str(key_file))]
+
+
+def test_a_key_of_64_hex_digits_is_the_bytes_it_spells(monkeypatch, units):
+    digits = "0123456789abcdef" * 4
+    use_key(monkeypatch, f"  {digits.upper()}\n")  # case and surrounding white space do not matter
+    entry = record(actor="a", action=AuditAction.RULES, target=units[0])
+    fields = fields_of(entry)
+    assert entry.entry_hash == hmac.new(bytes.fromhex(digits), serialised(fields), hashlib.sha256).hexdigest()
+    assert entry.entry_hash != hmac.new(digits.encode(), serialised(fields), hashlib.sha256).hexdigest()
+    use_key(monkeypatch, digits)
+    assert verify() == []
+
+
+@pytest.mark.parametrize(
+    "digest",
+    [plain_sha256, lambda fields: entry_hash(fields, b"a guessed key")],
+    ids=["plain SHA-256", "a wrong key"],
+)
+def test_an_edit_rehashed_without_the_key_is_found(capsys, chain, key_file, digest):
+    rehash(2, digest, summary="张三 88.40 → 99.00")
+    assert AuditEntry.objects.get(pk=2).summary == "张三 88.40 → 99.00"
+    # Every link holds (the forger chained the new hashes), but no new hash is the key's.
+    assert verify() == [message(ALTERED_RUN, first=2, last=5)]
+    run = jixiao(capsys, "audit", "verify")
+    assert run.status == 2 and "Traceback" not in run.err
+    assert run.err_lines == [message(ALTERED_RUN, first=2, last=5), message(TAMPERED, problems=1, count=5)]
+    # Re-hashing the whole chain the same way: no entry matches, and the key is named.
+    rehash(1, digest)
+    assert verify() == [message(WRONG_KEY, count=5, source=str(key_file))]
+
+
+def test_only_the_key_rehashes_an_edit_unseen_and_the_head_still_finds_it(capsys, monkeypatch, chain):
+    recorded = jixiao_ok(capsys, "audit", "head").out.strip()
+    rehash(3, entry_hash, summary="已解锁")  # with this process's key: what only its holder can do
+    assert verify() == []
+    run = jixiao(capsys, "audit", "verify", "--head", recorded)
+    assert run.status == 2 and "Traceback" not in run.err
+    assert run.err_lines == [message(REWRITTEN, number=5), message(TAMPERED, problems=1, count=5)]
+    # Under any other key every entry fails, and the message says it is the key.
+    use_key(monkeypatch, "not the key the log was written with")
+    assert verify() == [message(WRONG_KEY, count=5, source="JIXIAO_AUDIT_KEY")]
+    run = jixiao(capsys, "audit", "verify")
+    assert run.status == 2 and "Traceback" not in run.err
+    assert run.err_lines == [
+        message(WRONG_KEY, count=5, source="JIXIAO_AUDIT_KEY"),
+        message(TAMPERED, problems=1, count=5),
+    ]
+
+
+def test_a_lost_key_file_is_reported_and_never_silently_replaced(capsys, chain, key_file, period):
+    text = key_file.read_text()
+    key_file.unlink()
+    reset_key_cache()  # a process started after the file was deleted
+    lost = message(KEY_LOST, variable="JIXIAO_AUDIT_KEY", path=key_file, count=5)
+    assert verify() == [lost]
+    run = jixiao(capsys, "audit", "verify")
+    assert run.status == 2 and "Traceback" not in run.err
+    assert run.err_lines == [lost, message(TAMPERED, problems=1, count=5)]
+    # The chain's links are still checked without the key.
+    raw_sql("DELETE FROM core_auditentry WHERE id = %s", [3])
+    assert verify() == [
+        message(KEY_LOST, variable="JIXIAO_AUDIT_KEY", path=key_file, count=4),
+        message(MISSING, number=3),
+        message(BROKEN_LINK, number=4, previous=2),
+    ]
+    # Appending would need a new key, which would leave the old entries unverifiable: refused.
+    with pytest.raises(AuditKeyError, match="JIXIAO_AUDIT_KEY"):
+        record(actor="a", action=AuditAction.RULES, period=period)
+    assert AuditEntry.objects.count() == 4 and not key_file.exists()
+    # The key restored from its copy, the log verifies again (but for the deleted row).
+    key_file.write_text(text)
+    assert verify() == [message(MISSING, number=3), message(BROKEN_LINK, number=4, previous=2)]
+
+
 # --------------------------------------------------------------------------- the command
 
 
@@ -352,6 +555,69 @@ def test_the_list_command_shows_recent_entries(capsys, chain):
     assert [line.split()[0] for line in run.out.splitlines()[1:]] == ["3"]
     run = jixiao(capsys, "audit", "list", "--unit", "没有这个单位")
     assert run.status == 1 and "Traceback" not in run.err
+
+
+# --------------------------------------------------------------------------- the head
+
+
+def test_the_head_command_prints_count_and_hash_alone_on_stdout(capsys, chain):
+    run = jixiao_ok(capsys, "audit", "head")
+    newest = AuditEntry.objects.get(pk=5)
+    assert run.out == f"5:{newest.entry_hash}\n"
+    assert re.fullmatch(r"\d+:[0-9a-f]{64}\n", run.out)
+    assert run.err_lines == [message(HEAD_NOTE, head=f"5:{newest.entry_hash}")]
+    assert head() == (5, newest.entry_hash)
+    run = jixiao_ok(capsys, "audit", "verify", "--head", run.out.strip())
+    assert run.out.splitlines() == [message(INTACT, count=5), message(HEAD_MATCHES, number=5)]
+    # An older head checks the entry it names (the log grew since).
+    run = jixiao_ok(capsys, "audit", "verify", "--head", head_of(2).upper())
+    assert run.out.splitlines() == [message(INTACT, count=5), message(HEAD_MATCHES, number=2)]
+
+
+def test_the_head_of_an_empty_log_is_the_chains_start(capsys):
+    run = jixiao_ok(capsys, "audit", "head")
+    assert run.out == "0:" + "0" * 64 + "\n"
+    assert head() == (0, GENESIS_HASH)
+    run = jixiao_ok(capsys, "audit", "verify", "--head", run.out.strip())
+    assert run.out == message(INTACT, count=0) + "\n"
+
+
+def test_deleting_the_newest_entries_passes_the_chain_but_not_the_head(capsys, chain, period):
+    recorded = jixiao_ok(capsys, "audit", "head").out.strip()
+    raw_sql("DELETE FROM core_auditentry WHERE id >= %s", [4])
+    # What is left is a perfect chain: the chain alone cannot tell.
+    assert verify() == []
+    assert jixiao_ok(capsys, "audit", "verify").out.strip() == message(INTACT, count=3)
+    # The head kept outside can.
+    assert verify(head=parse_head(recorded)) == [message(TRUNCATED, count=3, head=5)]
+    run = jixiao(capsys, "audit", "verify", "--head", recorded)
+    assert run.status == 2 and "Traceback" not in run.err and run.out == ""
+    assert run.err_lines == [message(TRUNCATED, count=3, head=5), message(TAMPERED, problems=1, count=3)]
+    # Entries recorded after the deletion refill the numbers, but not with the recorded hash.
+    record(actor="a", action=AuditAction.RULES, period=period)
+    record(actor="b", action=AuditAction.RULES, period=period)
+    assert verify() == []
+    assert verify(head=parse_head(recorded)) == [message(REWRITTEN, number=5)]
+
+
+def test_a_deleted_head_entry_in_the_middle_is_named(chain):
+    recorded = head_of(3)
+    raw_sql("DELETE FROM core_auditentry WHERE id = %s", [3])
+    assert verify(head=parse_head(recorded)) == [
+        message(MISSING, number=3),
+        message(BROKEN_LINK, number=4, previous=2),
+        message(HEAD_MISSING, number=3),
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["5", "", "5:" + "a" * 63, "5:" + "g" * 64, "-1:" + "a" * 64, "x:" + "a" * 64, "0:" + "1" * 64],
+)
+def test_a_malformed_head_is_refused(capsys, chain, value):
+    run = jixiao(capsys, "audit", "verify", f"--head={value}")
+    assert run.status == 1 and "Traceback" not in run.err and run.out == ""
+    assert run.err_lines == [message(NOT_A_HEAD, value=value)]
 
 
 # --------------------------------------------------------------------------- the services

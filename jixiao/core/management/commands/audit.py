@@ -1,11 +1,13 @@
-"""``jixiao audit verify|list``: check the audit log's hash chain, or show recent entries."""
+"""``jixiao audit verify|head|list``: check the audit log's keyed hash chain (and, with
+``--head COUNT:HASH``, that it still reaches the head recorded earlier), print its head to
+be kept outside the database, or show recent entries."""
 
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.core.audit import AuditAction, AuditEntry, verify
+from jixiao.core.audit import AuditAction, AuditEntry, format_head, head, parse_head, verify
 from jixiao.core.commands import JixiaoCommand
 from jixiao.core.text import format_table
 
@@ -13,12 +15,21 @@ from jixiao.core.text import format_table
 class Command(JixiaoCommand):
     help = gettext_lazy(
         "Check that the audit log is intact (every entry matches its hash and follows the one "
-        "before it), or list its recent entries."
+        "before it, and with --head it still reaches the head recorded earlier), print its head "
+        "(COUNT:HASH, to be written into the minutes or another system), or list its recent entries."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["verify", "list"], help=_("verify or list"))
+        parser.add_argument("action", choices=["verify", "head", "list"], help=_("verify, head or list"))
         super().add_arguments(parser)
+        parser.add_argument(
+            "--head",
+            metavar="COUNT:HASH",
+            help=_(
+                "verify: the head printed earlier by `jixiao audit head`; entry COUNT must still"
+                " exist with that hash (finds the newest entries deleted, or the log rewritten)."
+            ),
+        )
         parser.add_argument(
             "--limit", type=int, default=50, help=_("list: how many of the newest entries (default 50).")
         )
@@ -35,7 +46,13 @@ class Command(JixiaoCommand):
         getattr(self, f"{options['action']}_log")(options)
 
     def verify_log(self, options):
-        problems = verify()
+        recorded = None
+        if options["head"] is not None:
+            try:
+                recorded = parse_head(options["head"])
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+        problems = verify(head=recorded)
         count = AuditEntry.objects.count()
         if problems:
             for problem in problems:
@@ -47,6 +64,23 @@ class Command(JixiaoCommand):
             )
         self.stdout.write(
             _("The audit log is intact: %(count)s entries, the hash chain is unbroken.") % {"count": count}
+        )
+        if recorded is not None and recorded[0]:
+            self.stdout.write(
+                _("Entry %(number)s matches the recorded head: no entry up to it was deleted or rewritten.")
+                % {"number": recorded[0]}
+            )
+
+    def head_log(self, options):
+        value = format_head(head())
+        self.stdout.write(value)
+        self.stderr.write(
+            _(
+                "This is the audit log's head (number of entries and hash of the newest one). Write"
+                " it into the minutes or another system outside this database; `jixiao audit verify"
+                " --head %(head)s` then finds entries deleted or rewritten since."
+            )
+            % {"head": value}
         )
 
     def list_log(self, options):
