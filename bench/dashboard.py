@@ -27,21 +27,24 @@ def add_history(source, periods: int, rng: random.Random) -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from jixiao.assessment.actions import get_or_create_period
     from jixiao.assessment.models import RosterEntry, Score
-    from jixiao.assessment.services import get_or_create_period
+    from jixiao.org.access import Operator
+    from jixiao.selection.actions import rank
     from jixiao.selection.models import Candidate, Outcome, Proposal, ProposalState, RankingResult, Verdict
-    from jixiao.selection.ranking import refresh_ranking
 
     entries = list(RosterEntry.objects.filter(period=source).select_related("score"))
     year, half = int(source.code[:4]), int(source.code[-1])
     for _ in range(periods):
         year, half = (year, 1) if half == 2 else (year - 1, 2)
-        period, _created = get_or_create_period(f"{year}H{half}")
+        period, _created = get_or_create_period(f"{year}H{half}", acting_user=Operator("bench"))
         with transaction.atomic():
             copies = RosterEntry.objects.bulk_create(
                 RosterEntry(
                     period=period,
                     person_id=e.person_id,
+                    name=e.name,
+                    gender=e.gender,
                     unit_id=e.unit_id,
                     category_id=e.category_id,
                     post=e.post,
@@ -58,9 +61,9 @@ def add_history(source, periods: int, rng: random.Random) -> None:
                 for copy, original in zip(copies, entries, strict=True)
                 if hasattr(original, "score")
             )
-        refresh_ranking(period, actor="bench")
+        rank(period, acting_user=Operator("bench"))
         eligible = RankingResult.objects.filter(period=period, outcome=Outcome.BY_RANK).values_list(
-            "unit_id", "person_id", "category_id", "total", "rank", "group_size"
+            "unit_id", "person_id", "entry__name", "category_id", "total", "rank", "group_size"
         )
         with transaction.atomic():
             proposals = {
@@ -73,6 +76,7 @@ def add_history(source, periods: int, rng: random.Random) -> None:
                 Candidate(
                     proposal=proposals[unit_id],
                     person_id=person_id,
+                    name=name,
                     category_id=category_id,
                     route="rank",
                     total=total,
@@ -80,7 +84,7 @@ def add_history(source, periods: int, rng: random.Random) -> None:
                     group_size=size,
                     verdict=Verdict.APPROVED,
                 )
-                for unit_id, person_id, category_id, total, rank, size in eligible
+                for unit_id, person_id, name, category_id, total, rank, size in eligible
             )
 
 
@@ -97,7 +101,7 @@ def main() -> None:
 
     from jixiao.assessment.models import Period, RosterEntry
     from jixiao.org.models import Role, RoleKind, Unit
-    from jixiao.selection import workflow
+    from jixiao.selection.models import Candidate
 
     started = time.perf_counter()
     newest = Period.objects.get(code="2023H1")
@@ -105,7 +109,7 @@ def main() -> None:
     print(f"{options.history} periods of history added in {time.perf_counter() - started:.0f} s")
     print(
         f"input: {Period.objects.count()} periods, {RosterEntry.objects.count():,} roster entries, "
-        f"{workflow.exemplars_everywhere().count():,} exemplars, {Unit.objects.count()} units\n"
+        f"{Candidate.objects.exemplars().count():,} exemplars, {Unit.objects.count()} units\n"
     )
 
     admin = Role.objects.filter(kind=RoleKind.CITY_ADMIN).select_related("user").first().user

@@ -131,13 +131,14 @@ def set_up_people(people: int, seed: int, connection) -> dict:
     items; returns what the rater scores are generated from."""
     from django.utils import timezone
 
+    from jixiao.assessment.actions import get_or_create_period
     from jixiao.assessment.models import Adjustment, AdjustmentKind, RosterEntry, VetoItem
-    from jixiao.assessment.services import get_or_create_period
     from jixiao.core.bulk import insert_rows
+    from jixiao.org.access import Operator
     from jixiao.org.models import Category, Person, Unit, guess_unit_kind
 
     rng = random.Random(seed * 1_000_003 + people)
-    period, _created = get_or_create_period(PERIOD)
+    period, _created = get_or_create_period(PERIOD, acting_user=Operator("bench"))
     category = Category.objects.create(name=CATEGORY, sort_order=1)
 
     unit_count = max(1, round(people / 70))

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "jixiao.imports",
     "jixiao.reports",
     "jixiao.showcase",
+    "jixiao.portal",
+    "jixiao.demo",
     "axes",
     "django_htmx",
 ]

@@ -2,13 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from jixiao.assessment.views import my_results
-from jixiao.core.views import home
 from jixiao.org.access import signed_in
+from jixiao.portal.views import home, my_results
 
 urlpatterns = [
     path("", home, name="home"),
-    path("", include("jixiao.core.urls")),
+    path("", include("jixiao.portal.urls")),
     path("periods/", include("jixiao.selection.urls")),
     path("periods/", include("jixiao.assessment.urls")),
     path("periods/", include("jixiao.imports.urls")),

@@ -72,12 +72,16 @@ class City:
     def run(self, *args) -> str:
         return jixiao_ok(self.capsys, *args).out
 
-    def import_scores(self, rows) -> None:
-        """Totals (and vetoes) for some people: [[staff_id, total, veto], …]."""
+    def import_scores(self, rows, *, reason: str | None = None) -> str:
+        """Totals (and vetoes) for some people: [[staff_id, total, veto], …]; a unit's scores
+        are locked from its submission on, and a change needs a ``reason``."""
         path = write_csv(self.file("scores"), scores_rows(rows, header=SCORES_HEADER))
-        self.run("import", "scores", path, "--period", PERIOD)
+        output = self.run(
+            "import", "scores", path, "--period", PERIOD, *(["--reason", reason] if reason else [])
+        )
         # As a new request would: the period's "data changed" time is read from it.
         self.period.refresh_from_db()
+        return output
 
     def select(self) -> None:
         self.run("select", "--period", PERIOD)
@@ -125,8 +129,8 @@ def build_city(tmp_path: Path, capsys, specs=(UNIT_A, UNIT_B), *, special_cap_pe
 
 
 def meeting(*, members: int = 7, present: int = 6, minutes: str = "2025-18"):
+    from jixiao.selection.actions import MeetingRecord
     from jixiao.selection.models import MeetingKind
-    from jixiao.selection.workflow import MeetingRecord
 
     return MeetingRecord(
         kind=MeetingKind.PARTY_COMMITTEE,
@@ -140,7 +144,8 @@ def meeting(*, members: int = 7, present: int = 6, minutes: str = "2025-18"):
 def approve_all(proposal, *, reject: dict[str, str] | None = None, actor: str = "secretary"):
     """The committee decides every candidate: approved, except the staff IDs in ``reject``
     (staff ID → reason)."""
-    from jixiao.selection import workflow
+    from jixiao.org.access import Operator
+    from jixiao.selection import actions
     from jixiao.selection.models import Verdict
 
     reject = reject or {}
@@ -148,11 +153,11 @@ def approve_all(proposal, *, reject: dict[str, str] | None = None, actor: str = 
     for candidate in proposal.candidates.select_related("person"):
         reason = reject.get(candidate.person.staff_id)
         verdicts[candidate.pk] = (Verdict.REJECTED, reason) if reason else (Verdict.APPROVED, "")
-    return workflow.decide(proposal, meeting(), verdicts, actor=actor)
+    return actions.decide(proposal, meeting(), verdicts, acting_user=Operator(actor))
 
 
 def notice_details(unit, *, start: datetime.date = NOTICE_START):
-    from jixiao.selection.workflow import NoticeDetails
+    from jixiao.selection.actions import NoticeDetails
 
     return NoticeDetails(
         start=start,
@@ -165,27 +170,29 @@ def notice_details(unit, *, start: datetime.date = NOTICE_START):
 
 
 def object_to(notice, candidate, *, actor: str = "assessor"):
-    from jixiao.selection import workflow
+    from jixiao.org.access import Operator
+    from jixiao.selection import actions
 
-    return workflow.record_objection(
+    return actions.record_objection(
         notice,
         candidate,
         objector="王某某",
         objector_phone="13800000000",
         received_at=timezone.make_aware(datetime.datetime(2025, 9, 29, 9, 30)),
         content="反映该同志考勤记录与实际不符，请予核实。",
-        actor=actor,
+        acting_user=Operator(actor),
     )
 
 
 def to_publicity(city: City, unit, *, objection_against: str | None = None):
     """Submit, approve everybody, open the notice; optionally record an objection against
     one staff ID. Returns (proposal, notice, objection or None)."""
-    from jixiao.selection import workflow
+    from jixiao.org.access import Operator
+    from jixiao.selection import actions
 
-    proposal = workflow.submit(city.period, unit, actor="assessor")
+    proposal = actions.submit(city.period, unit, acting_user=Operator("assessor"))
     proposal = approve_all(proposal)
-    notice = workflow.open_publicity(proposal, notice_details(unit), actor="assessor")
+    notice = actions.open_publicity(proposal, notice_details(unit), acting_user=Operator("assessor"))
     objection = None
     if objection_against is not None:
         candidate = proposal.candidates.get(person__staff_id=objection_against)
@@ -203,3 +210,32 @@ def make_user(username: str, kind: str | None = None, unit=None, person=None, *,
     if kind is not None:
         Role.objects.create(user=user, kind=kind, unit=unit, person=person)
     return user
+
+
+def write_profile(
+    candidate, text=None, *, portrait: str | None = None, filename: str = "", actor: str = "assessor"
+):
+    """Save the candidate's profile as the unit's assessor does (the action the profile page
+    calls): ``text`` (default: what the profile holds) and, with a ``portrait`` seed, a
+    generated photo checked and re-encoded like an upload."""
+    from jixiao.org.access import Operator
+    from jixiao.showcase import actions, profiles
+    from jixiao.showcase.photos import placeholder_portrait, portrait_from_upload
+
+    if text is None:
+        current = profiles.profile_or_draft(candidate)
+        text = profiles.ProfileText(
+            current.post,
+            current.achievements,
+            current.quote,
+            **{name: getattr(current, name) for name in profiles.PUBLIC_FIELDS},
+        )
+    data = placeholder_portrait(portrait) if portrait is not None else b""
+    return actions.save_profile(
+        candidate,
+        text,
+        acting_user=Operator(actor),
+        image=portrait_from_upload(data) if data else None,
+        filename=filename,
+        size=len(data),
+    )

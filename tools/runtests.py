@@ -6,6 +6,7 @@ uv run python -m tools.runtests [--sqlite-only | --postgres-only] [pytest argume
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tools.pgserver import throwaway_postgres
 
@@ -22,9 +23,12 @@ def pytest(label: str, database_url: str | None, args: list[str]) -> int:
 def lint() -> int:
     print("=== ruff ===", flush=True)
     paths = ["jixiao", "tests", "tools", "bench"]
-    return subprocess.call([sys.executable, "-m", "ruff", "check", *paths]) or subprocess.call(
+    code = subprocess.call([sys.executable, "-m", "ruff", "check", *paths]) or subprocess.call(
         [sys.executable, "-m", "ruff", "format", "--check", *paths]
     )
+    print("=== import layers (import-linter) ===", flush=True)
+    # The contracts are in pyproject.toml: each app imports only the layers below it.
+    return code or subprocess.call([str(Path(sys.executable).with_name("lint-imports")), "--no-cache"])
 
 
 def main(argv: list[str]) -> int:
@@ -34,7 +38,7 @@ def main(argv: list[str]) -> int:
     if "--postgres-only" in argv:
         engines = {"postgresql"}
     args = [a for a in argv if a not in ("--sqlite-only", "--postgres-only")]
-    results = {"ruff": lint()}
+    results = {"lint": lint()}
     if "sqlite" in engines:
         results["SQLite"] = pytest("SQLite", None, args)
     if "postgresql" in engines:

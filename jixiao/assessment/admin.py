@@ -1,9 +1,14 @@
+"""Assessment reference data in the admin: veto reasons, rater groups and schemes, each change
+audited. A closed period's schemes are shown only."""
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
+from jixiao.assessment.actions import record_scheme_change, scheme_snapshot
+from jixiao.assessment.changes import mark_period_changed
 from jixiao.assessment.models import (
     Indicator,
-    Period,
+    PeriodState,
     RaterGroup,
     Scheme,
     SchemeRaterGroup,
@@ -11,28 +16,18 @@ from jixiao.assessment.models import (
     VetoReason,
 )
 from jixiao.assessment.schemes import scheme_problems
-from jixiao.selection.models import SelectionRules
-
-
-class SelectionRulesInline(admin.StackedInline):
-    model = SelectionRules
-    can_delete = False
-
-
-@admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
-    list_display = ["code", "start", "end", "state"]
-    inlines = [SelectionRulesInline]
+from jixiao.core.audit import AuditAction
+from jixiao.core.audited_admin import AuditedAdmin
 
 
 @admin.register(VetoReason)
-class VetoReasonAdmin(admin.ModelAdmin):
+class VetoReasonAdmin(AuditedAdmin):
     list_display = ["name", "code", "influence_months", "active", "sort_order"]
     list_editable = ["active", "sort_order"]
 
 
 @admin.register(RaterGroup)
-class RaterGroupAdmin(admin.ModelAdmin):
+class RaterGroupAdmin(AuditedAdmin):
     list_display = ["name", "sort_order"]
     list_editable = ["sort_order"]
 
@@ -63,11 +58,23 @@ class SubPeriodWeightInline(admin.TabularInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(AuditedAdmin):
+    audit_action = AuditAction.SCHEME
     list_display = ["name", "period", "category", "unit", "roll_up", "units_may_adjust"]
     list_filter = ["period", "category"]
     search_fields = ["name"]
     inlines = [IndicatorInline, SchemeRaterGroupInline, SubPeriodWeightInline]
+
+    def audit_snapshot(self, obj) -> dict:
+        return scheme_snapshot(obj)
+
+    def has_change_permission(self, request, obj=None):
+        # A closed period's schemes are what its totals were computed by.
+        if obj is not None and obj.period_id and obj.period.state == PeriodState.CLOSED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    has_delete_permission = has_change_permission
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -78,10 +85,20 @@ class SchemeAdmin(admin.ModelAdmin):
             for number in range(1, scheme.sub_period_count + 1)
             if number not in existing
         )
-        # Weights are checked across the whole tree once everything is saved.
+        # Weights are checked across the whole tree once everything is saved: a scheme is
+        # built up over several saves, and scores nobody until it adds up.
         problems = scheme_problems(scheme)
         if problems:
-            messages.error(
+            messages.warning(
                 request,
-                _("Scheme %(name)s cannot be used:") % {"name": scheme.name} + " " + " ".join(problems),
+                _("Scheme %(name)s is saved but cannot be used yet:") % {"name": scheme.name}
+                + " "
+                + " ".join(problems),
             )
+
+    def _audit(self, request, obj, summary, *, before, after):
+        if after is None:  # deleted: the period's totals are stale all the same
+            if obj.period_id:
+                mark_period_changed(obj.period)
+            return super()._audit(request, obj, summary, before=before, after=after)
+        record_scheme_change(obj, summary, acting_user=request.user, before=before)

@@ -9,6 +9,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jixiao.org.models import Gender
+
 PERIOD_CODE = re.compile(r"^(?P<year>\d{4})H(?P<half>[12])$")
 
 
@@ -62,12 +64,18 @@ class Period(models.Model):
 
 
 class RosterEntry(models.Model):
-    """A person as they stood in one period: their unit, category and post then."""
+    """A person as they stood in one period: their name, unit, category and post then.
+
+    The period keeps what it showed: a later roster, a transfer or a rename changes the
+    person's entries of later periods, never this one (pages, exports and documents of the
+    period read the name from here, not from the person)."""
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="roster")
     person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="roster_entries")
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender, blank=True)
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="roster_entries")
-    category = models.ForeignKey("org.Category", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey("org.Category", on_delete=models.PROTECT, related_name="roster_entries")
     post = models.CharField(_("post"), max_length=100, blank=True)
 
     class Meta:
@@ -79,7 +87,25 @@ class RosterEntry(models.Model):
         indexes = [models.Index(fields=["period", "unit"], name="roster_period_unit")]
 
     def __str__(self) -> str:
-        return f"{self.period} {self.person}"
+        return f"{self.period} {self.name}（{self.person.staff_id}）"
+
+
+class UnitDataChange(models.Model):
+    """When the ranking inputs of a unit's people (roster, scores) last changed in a period:
+    a ranking of the unit's peer groups older than this is stale. Changes to the whole
+    period (rules, schemes) are ``Period.data_changed_at``."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="unit_changes")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    changed_at = models.DateTimeField(_("ranking inputs last changed"))
+
+    class Meta:
+        verbose_name = _("change of a unit's ranking inputs")
+        verbose_name_plural = _("changes of units' ranking inputs")
+        constraints = [models.UniqueConstraint(fields=["period", "unit"], name="one_change_mark_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id}/{self.unit_id}: {self.changed_at}"
 
 
 class VetoReason(models.Model):
@@ -110,9 +136,15 @@ class ScoreSource(models.TextChoices):
 class Score(models.Model):
     """The period total of one roster entry, and its veto if any.
 
+    An imported total (``source`` import) is authoritative: recomputing the schemes never
+    changes it, and where the person's scheme computes a total too, the imported one
+    overrides it (the breakdown shows both). A scheme total (``source`` scheme) follows the
+    raw scores.
+
     ``veto_text`` is what the assessment says (shown to the committee); it is non-empty
-    exactly when the person is vetoed. ``veto_reason`` links it to the catalogue where the
-    text names a catalogue entry.
+    exactly when the person is vetoed: the veto imported with the total (``imported_veto``,
+    kept through every recomputation) and the person's veto items (一票否决), joined.
+    ``veto_reason`` links it to the catalogue where the text names a catalogue entry.
     """
 
     entry = models.OneToOneField(
@@ -124,6 +156,10 @@ class Score(models.Model):
         VetoReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     source = models.CharField(_("source"), max_length=10, choices=ScoreSource, default=ScoreSource.IMPORT)
+    imported_veto = models.CharField(_("imported veto reason"), max_length=200, blank=True)
+    imported_veto_reason = models.ForeignKey(
+        VetoReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("score")

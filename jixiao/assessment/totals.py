@@ -8,10 +8,13 @@ Complete totals then become the people's period scores, which the ranking reads.
 """
 
 import contextlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Q
 
+from jixiao.assessment.changes import mark_period_changed
 from jixiao.assessment.models import (
     Adjustment,
     AdjustmentKind,
@@ -162,16 +165,17 @@ ENTRY_SCHEMES = "jixiao_entry_schemes"
 
 
 @contextlib.contextmanager
-def entry_schemes(cursor, period: Period):
-    """A temporary table of the period's people and the scheme each is assessed by (the
-    unit's own adjustment, else the city's). A real, analyzed table rather than a CTE: the
-    planner then knows how many people each scheme has and joins them to the rater
-    scores with a hash instead of misjudging the join by orders of magnitude."""
+def entry_schemes(cursor, period: Period, unit_ids: Sequence[int] | None = None):
+    """A temporary table of the period's people (of these units, when given) and the scheme
+    each is assessed by (the unit's own adjustment, else the city's). A real, analyzed table
+    rather than a CTE: the planner then knows how many people each scheme has and joins them
+    to the rater scores with a hash instead of misjudging the join by orders of magnitude."""
     t = {m: connection.ops.quote_name(m._meta.db_table) for m in (RosterEntry, Scheme)}
     cursor.execute(f"DROP TABLE IF EXISTS {ENTRY_SCHEMES}")
     cursor.execute(
         f"CREATE TEMPORARY TABLE {ENTRY_SCHEMES} (entry_id BIGINT PRIMARY KEY, scheme_id BIGINT NOT NULL)"
     )
+    in_units, params = unit_filter("r.unit_id", unit_ids)
     cursor.execute(
         f"""INSERT INTO {ENTRY_SCHEMES} (entry_id, scheme_id)
             SELECT r.id, COALESCE(own.id, city.id)
@@ -180,12 +184,22 @@ def entry_schemes(cursor, period: Period):
                 ON own.period_id = r.period_id AND own.category_id = r.category_id AND own.unit_id = r.unit_id
             LEFT JOIN {t[Scheme]} city
                 ON city.period_id = r.period_id AND city.category_id = r.category_id AND city.unit_id IS NULL
-            WHERE r.period_id = %s AND COALESCE(own.id, city.id) IS NOT NULL""",
-        [period.pk],
+            WHERE r.period_id = %s AND COALESCE(own.id, city.id) IS NOT NULL {in_units}""",
+        [period.pk, *params],
     )
     cursor.execute(f"ANALYZE {ENTRY_SCHEMES}")
     yield
     cursor.execute(f"DROP TABLE {ENTRY_SCHEMES}")
+
+
+def unit_filter(column: str, unit_ids: Sequence[int] | None) -> tuple[str, list[int]]:
+    """``AND column IN (…)`` with its parameters, or nothing for every unit."""
+    if unit_ids is None:
+        return "", []
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return "AND 1 = 0", []
+    return f"AND {column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 @contextlib.contextmanager
@@ -223,10 +237,12 @@ class TotalsRun:
     changed: int  # period scores written or removed
 
 
-def compute_totals(period: Period) -> TotalsRun:
-    """Recompute every scheme total of the period and bring the period scores in line:
-    a complete total becomes the person's score (with the veto of any veto item), and a
-    scheme-computed score whose total is no longer complete is removed."""
+def compute_totals(period: Period, unit_ids: Sequence[int] | None = None) -> TotalsRun:
+    """Recompute the scheme totals of the period's people (of these units, when given) and
+    bring their period scores in line: a complete total becomes the person's score, and a
+    scheme-computed score whose total is no longer complete is removed. An imported total
+    is never changed (it overrides the scheme's); every score carries the veto of its veto
+    items and the veto imported with it."""
     quote = connection.ops.quote_name
     totals = quote(SchemeTotal._meta.db_table)
     scores = quote(Score._meta.db_table)
@@ -236,60 +252,76 @@ def compute_totals(period: Period) -> TotalsRun:
         if connection.vendor == "postgresql"
         else "t.total_cents / 100.0"
     )
-    in_period = f"entry_id IN (SELECT id FROM {entries} WHERE period_id = %s)"
+    in_units, unit_params = unit_filter("unit_id", unit_ids)
+    # The scores (and, for some units only, the totals) of the people in question.
+    scores_in_scope = f"entry_id IN (SELECT id FROM {entries} WHERE period_id = %s {in_units})"
+    scope_params = [period.pk, *unit_params]
+    totals_in_scope, totals_params = (
+        ("", []) if unit_ids is None else (f"AND {scores_in_scope}", scope_params)
+    )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {totals} WHERE period_id = %s", [period.pk])
-        with entry_schemes(cursor, period), hash_joins(cursor):
+        cursor.execute(
+            f"DELETE FROM {totals} WHERE period_id = %s {totals_in_scope}", [period.pk, *totals_params]
+        )
+        with entry_schemes(cursor, period, unit_ids), hash_joins(cursor):
             cursor.execute(
                 f"INSERT INTO {totals} ({', '.join(TOTAL_COLUMNS)}) {totals_select_sql()}", [period.pk]
             )
         # A scheme-computed score without a complete total any more goes.
         cursor.execute(
-            f"DELETE FROM {scores} WHERE source = %s AND {in_period} AND entry_id NOT IN "
+            f"DELETE FROM {scores} WHERE source = %s AND {scores_in_scope} AND entry_id NOT IN "
             f"(SELECT entry_id FROM {totals} WHERE period_id = %s AND total_cents IS NOT NULL)",
-            [ScoreSource.SCHEME, period.pk, period.pk],
+            [ScoreSource.SCHEME, *scope_params, period.pk],
         )
         changed = cursor.rowcount
+        # A complete total becomes the score, unless an imported total overrides it.
         cursor.execute(
-            f"""INSERT INTO {scores} (entry_id, total, veto_text, veto_reason_id, source)
-                SELECT t.entry_id, {as_points}, '', NULL, %s FROM {totals} t
-                WHERE t.period_id = %s AND t.total_cents IS NOT NULL
-                ON CONFLICT (entry_id) DO UPDATE SET total = excluded.total, source = excluded.source
-                WHERE {scores}.total <> excluded.total OR {scores}.source <> excluded.source""",
-            [ScoreSource.SCHEME, period.pk],
+            f"""INSERT INTO {scores} (entry_id, total, veto_text, veto_reason_id, source, imported_veto,
+                                     imported_veto_reason_id)
+                SELECT t.entry_id, {as_points}, '', NULL, %s, '', NULL FROM {totals} t
+                WHERE t.period_id = %s AND t.total_cents IS NOT NULL {totals_in_scope}
+                ON CONFLICT (entry_id) DO UPDATE SET total = excluded.total
+                WHERE {scores}.source = %s AND {scores}.total <> excluded.total""",
+            [ScoreSource.SCHEME, period.pk, *totals_params, ScoreSource.SCHEME],
         )
         changed += cursor.rowcount
-        changed += apply_veto_items(period)
+        changed += apply_veto_items(period, unit_ids)
         cursor.execute(
-            f"SELECT COUNT(total_cents), COUNT(*) - COUNT(total_cents) FROM {totals} WHERE period_id = %s",
-            [period.pk],
+            f"SELECT COUNT(total_cents), COUNT(*) - COUNT(total_cents) FROM {totals} "
+            f"WHERE period_id = %s {totals_in_scope}",
+            [period.pk, *totals_params],
         )
         computed, incomplete = cursor.fetchone()
-    if changed:
-        from jixiao.selection.ranking import mark_period_changed
-
-        mark_period_changed(period)
+        if changed:
+            mark_period_changed(period, unit_ids)
     return TotalsRun(computed=computed, incomplete=incomplete, changed=changed)
 
 
-def apply_veto_items(period: Period) -> int:
-    """Scheme-computed scores carry the veto of their veto items (一票否决), and only that."""
+def joined_vetoes(texts: Iterable[str]) -> str:
+    """The veto text of several reasons: each once, in order, as the committee reads them."""
+    return "；".join(dict.fromkeys(t for t in texts if t))[:200]
+
+
+def apply_veto_items(period: Period, unit_ids: Sequence[int] | None = None) -> int:
+    """Every score of the period (of these units) carries the veto imported with it and the
+    vetoes of its veto items (一票否决), and only those; returns how many scores changed."""
+    scores = Score.objects.filter(entry__period=period)
+    items = VetoItem.objects.filter(entry__period=period)
+    if unit_ids is not None:
+        scores, items = scores.filter(entry__unit_id__in=unit_ids), items.filter(entry__unit_id__in=unit_ids)
     texts: dict[int, list[str]] = {}
     reasons: dict[int, int | None] = {}
-    for item in VetoItem.objects.filter(entry__period=period).order_by("id"):
-        texts.setdefault(item.entry_id, []).append(item.text)
-        reasons.setdefault(item.entry_id, item.reason_id)
-    wanted = {entry_id: "；".join(dict.fromkeys(parts))[:200] for entry_id, parts in texts.items()}
-    changed = 0
-    scheme_scores = Score.objects.filter(entry__period=period, source=ScoreSource.SCHEME)
-    changed += (
-        scheme_scores.exclude(entry_id__in=wanted)
-        .exclude(veto_text="")
-        .update(veto_text="", veto_reason=None)
-    )
-    for score in scheme_scores.filter(entry_id__in=wanted):
-        if score.veto_text != wanted[score.entry_id] or score.veto_reason_id != reasons[score.entry_id]:
-            score.veto_text, score.veto_reason_id = wanted[score.entry_id], reasons[score.entry_id]
-            score.save(update_fields=["veto_text", "veto_reason"])
-            changed += 1
-    return changed
+    for entry_id, text, reason_id in items.order_by("id").values_list("entry_id", "text", "reason_id"):
+        texts.setdefault(entry_id, []).append(text)
+        reasons.setdefault(entry_id, reason_id)
+    changed = []
+    for score in scores.filter(Q(entry_id__in=texts) | ~Q(veto_text="") | ~Q(imported_veto="")).only(
+        "entry_id", "veto_text", "veto_reason_id", "imported_veto", "imported_veto_reason_id"
+    ):
+        wanted = joined_vetoes([score.imported_veto, *texts.get(score.entry_id, [])])
+        reason = score.imported_veto_reason_id or reasons.get(score.entry_id)
+        if (score.veto_text, score.veto_reason_id) != (wanted, reason if wanted else None):
+            score.veto_text, score.veto_reason_id = wanted, reason if wanted else None
+            changed.append(score)
+    Score.objects.bulk_update(changed, ["veto_text", "veto_reason"], batch_size=500)
+    return len(changed)

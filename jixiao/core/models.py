@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
     UNLOCK = "unlock", _("unlock")
     RANKING = "ranking", _("ranking")
     NOMINATION = "nomination", _("nomination")
+    WITHDRAWAL = "withdrawal", _("nomination withdrawn")
     SUBMISSION = "submission", _("submission")
     MEETING = "meeting", _("committee meeting")
     DECISION = "decision", _("decision")
@@ -31,6 +32,11 @@ class AuditAction(models.TextChoices):
     PERIOD = "period", _("period")
     RULES = "rules", _("rules")
     ROLE = "role", _("role")
+    ACCOUNT = "account", _("user account")
+    REFERENCE = "reference", _("reference data")
+    SCHEME = "scheme", _("assessment scheme")
+    RENAME = "rename", _("rename")
+    TOTALS = "totals", _("totals computed")
 
 
 class AppendOnlyError(Exception):

@@ -37,6 +37,17 @@ def describe_plan(kind: str, plan) -> list[str]:
                 "same": summary["unchanged_entries"],
             },
         ]
+        if plan.transfers:
+            lines.append(
+                _("transfers (%(count)s, for this period only): %(people)s")
+                % {
+                    "count": len(plan.transfers),
+                    "people": "、".join(
+                        f"{name}（{staff_id}）{before} → {after}"
+                        for staff_id, name, before, after in plan.transfers
+                    ),
+                }
+            )
         if plan.new_units:
             lines.append(
                 _("new units (%(count)s): %(names)s")
@@ -90,6 +101,14 @@ def describe_plan(kind: str, plan) -> list[str]:
             lines.append(
                 _("%(count)s totals had more than two decimals and were rounded half-up")
                 % {"count": summary["rounded"]}
+            )
+        if summary["overrides"]:
+            lines.append(
+                _(
+                    "%(count)s imported totals override the totals their scheme computes "
+                    "(the breakdown says so)"
+                )
+                % {"count": summary["overrides"]}
             )
     if summary["ignored_columns"]:
         lines.append(_("ignored columns: %(names)s") % {"names": "、".join(summary["ignored_columns"])})

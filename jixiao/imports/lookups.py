@@ -41,38 +41,38 @@ def existing_people(staff_ids: Sequence[str]) -> dict[str, tuple[int, str, str]]
     return {s: (pk, name, gender) for s, pk, name, gender in rows if s in wanted}
 
 
-def existing_roster(period, person_ids: Sequence[int]) -> dict[int, tuple[int, int, int, str]]:
-    """person id → (entry id, unit id, category id, post) in the period."""
+def existing_roster(period, person_ids: Sequence[int]) -> dict[int, tuple[int, int, int, str, str, str]]:
+    """person id → (entry id, unit id, category id, post, name, gender) in the period."""
     wanted = set(person_ids)
     select = (
-        "SELECT person_id, id, unit_id, category_id, post FROM assessment_rosterentry WHERE period_id = %s"
+        "SELECT person_id, id, unit_id, category_id, post, name, gender FROM assessment_rosterentry "
+        "WHERE period_id = %s"
     )
     rows = _fetch(select, select + " AND person_id IN ({marks})", [period.pk], list(wanted))
     return {r[0]: r[1:] for r in rows if r[0] in wanted}
 
 
 def roster_by_staff_id(period, staff_ids: Sequence[str]) -> dict[str, tuple[int, str, int, int]]:
-    """staff ID → (entry id, name, unit id, category id) for the people on the period's roster."""
+    """staff ID → (entry id, name, unit id, category id) for the people on the period's roster
+    (the name the period's roster gives them)."""
     wanted = set(staff_ids)
     select = (
-        "SELECT p.staff_id, r.id, p.name, r.unit_id, r.category_id FROM assessment_rosterentry r "
+        "SELECT p.staff_id, r.id, r.name, r.unit_id, r.category_id FROM assessment_rosterentry r "
         "JOIN org_person p ON p.id = r.person_id WHERE r.period_id = %s"
     )
     rows = _fetch(select, select + " AND p.staff_id IN ({marks})", [period.pk], list(wanted))
     return {row[0]: row[1:] for row in rows if row[0] in wanted}
 
 
-def existing_scores(period, entry_ids: Sequence[int]) -> dict[int, tuple[Decimal, str, int | None, str]]:
-    """entry id → (total, veto text, veto reason id, source) for the entries already scored."""
+def existing_scores(period, entry_ids: Sequence[int]) -> dict[int, tuple]:
+    """entry id → (total, veto text, veto reason id, source, imported veto, imported veto
+    reason id) for the entries already scored."""
     wanted = set(entry_ids)
     select = (
-        "SELECT s.entry_id, s.total, s.veto_text, s.veto_reason_id, s.source FROM assessment_score s "
+        "SELECT s.entry_id, s.total, s.veto_text, s.veto_reason_id, s.source, s.imported_veto, "
+        "s.imported_veto_reason_id FROM assessment_score s "
         "JOIN assessment_rosterentry r ON r.id = s.entry_id WHERE r.period_id = %s"
     )
     rows = _fetch(select, select + " AND s.entry_id IN ({marks})", [period.pk], list(wanted))
     # SQLite hands decimals back as floats; their shortest repr is the stored value.
-    return {
-        entry_id: (Decimal(str(total)).quantize(CENT), veto_text, reason_id, source)
-        for entry_id, total, veto_text, reason_id, source in rows
-        if entry_id in wanted
-    }
+    return {row[0]: (Decimal(str(row[1])).quantize(CENT), *row[2:]) for row in rows if row[0] in wanted}

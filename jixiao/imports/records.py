@@ -3,16 +3,17 @@ who imported which file."""
 
 from django.utils.translation import gettext as _
 
+from jixiao.assessment.changes import mark_period_changed
 from jixiao.core.audit import AuditAction
 from jixiao.core.audit import record as audit
 from jixiao.imports.models import ImportRecord
-from jixiao.selection.ranking import mark_period_changed
+from jixiao.org.models import Unit
 
 
 def record_import(kind: str, plan, *, actor: str, user=None) -> ImportRecord:
     """``plan`` is a roster or scores plan that has just been applied."""
     if plan.changed:
-        mark_period_changed(plan.period)
+        mark_period_changed(plan.period, plan.units)
     import_record = ImportRecord.objects.create(
         kind=kind,
         period=plan.period,
@@ -51,14 +52,5 @@ def record_import(kind: str, plan, *, actor: str, user=None) -> ImportRecord:
 
 def _only_unit(plan):
     """The unit an import concerns, when it concerns exactly one (for the audit log)."""
-    from jixiao.org.models import Unit
-
-    unit_ids = set(getattr(plan, "units", ()))
-    names = {entry[2] for entry in getattr(plan, "new_entries", ())} | {
-        entry[0] for entry in getattr(plan, "changed_entries", ())
-    }
-    if len(unit_ids) == 1 and not names:
-        return Unit.objects.filter(pk=next(iter(unit_ids))).first()
-    if len(names) == 1 and not unit_ids:
-        return Unit.objects.filter(name=next(iter(names))).first()
-    return None
+    unit_ids = set(plan.units)
+    return Unit.objects.filter(pk=next(iter(unit_ids))).first() if len(unit_ids) == 1 else None

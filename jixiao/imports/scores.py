@@ -1,8 +1,13 @@
 """Score import: a period total per person, and a veto where the 否决事由 cell says so.
 
 Every staff ID must be on the period's roster. When the file has a 否决事由 column, it is
-authoritative for its rows: an empty cell lifts an earlier veto. Without that column,
-vetoes are left as they are.
+authoritative for its rows: an empty cell lifts an earlier imported veto. Without that
+column, imported vetoes are left as they are. Veto items (一票否决) recorded for the person
+stay in force beside the imported veto.
+
+An imported total is authoritative: where the person's scheme computes a total too, the
+imported one overrides it through every recomputation (the import lists these, and the
+breakdown shows both) until the unit takes it back.
 """
 
 from dataclasses import dataclass, field
@@ -11,11 +16,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jixiao.assessment.models import Period, Score, ScoreSource, VetoReason
-from jixiao.core.bulk import insert_rows, update_rows
+from jixiao.assessment.formula import cents_to_points
+from jixiao.assessment.models import Period, SchemeTotal, Score, ScoreSource, VetoItem, VetoReason
+from jixiao.assessment.totals import joined_vetoes
+from jixiao.core.bulk import chunked, insert_rows, update_rows
 from jixiao.core.text import clean_text
 from jixiao.imports import cells
-from jixiao.imports.lookups import existing_scores, roster_by_staff_id
+from jixiao.imports.lookups import IN_LIST_SIZE, existing_scores, roster_by_staff_id
 from jixiao.imports.models import ImportKind, ImportRecord
 from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister
 from jixiao.imports.records import record_import
@@ -32,7 +39,25 @@ SCORE_COLUMNS = (
 )
 KEYS = tuple(c.key for c in SCORE_COLUMNS)
 
-ScoreValues = tuple[Decimal, str, int | None]  # total, veto text, veto reason id
+ScoreValues = tuple[Decimal, str, int | None]  # total, imported veto text, its reason id
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """A total the import writes: the score row's columns."""
+
+    entry_id: int
+    total: Decimal
+    veto_text: str
+    veto_reason_id: int | None
+    imported_veto: str
+    imported_veto_reason_id: int | None
+    source: str = ScoreSource.IMPORT
+
+    COLUMNS = ("total", "veto_text", "veto_reason_id", "imported_veto", "imported_veto_reason_id", "source")
+
+    def values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.COLUMNS)
 
 
 @dataclass
@@ -42,10 +67,12 @@ class ScoresPlan:
     rows: int = 0
     rounded: int = 0
     vetoed: int = 0
-    # entry id, total, veto text, veto reason id, source
-    new_scores: list[tuple[int, Decimal, str, int | None, str]] = field(default_factory=list)
-    changed_scores: list[tuple[Decimal, str, int | None, str, int]] = field(default_factory=list)
+    new_scores: list[ScoreRow] = field(default_factory=list)
+    changed_scores: list[ScoreRow] = field(default_factory=list)
     unchanged_scores: int = 0
+    # Imported totals of people a scheme scores: staff ID, name, the scheme's total (None
+    # while incomplete), the imported total.
+    overrides: list[tuple[str, str, Decimal | None, Decimal]] = field(default_factory=list)
     units: set[int] = field(default_factory=set)  # units whose scores change
 
     @property
@@ -59,6 +86,7 @@ class ScoresPlan:
             "unchanged_scores": self.unchanged_scores,
             "vetoed": self.vetoed,
             "rounded": self.rounded,
+            "overrides": len(self.overrides),
             "ignored_columns": self.source.table.ignored,
         }
 
@@ -128,23 +156,56 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
 
     plan.rows = len(parsed)
     existing = existing_scores(period, list(parsed))
+    item_vetoes = veto_items_of(list(parsed))
+    scheme_totals = scheme_totals_of(period, list(parsed))
     for entry_id, (total, veto_text, reason_id) in parsed.items():
         before = existing.get(entry_id)
         if before is not None and not has_veto_column:
-            veto_text, reason_id = before[1], before[2]
-        plan.vetoed += bool(veto_text)
+            veto_text, reason_id = before[4], before[5]
+        items = item_vetoes.get(entry_id, [])
+        shown = joined_vetoes([veto_text, *(text for text, _reason in items)])
+        shown_reason = (reason_id or next((r for _t, r in items if r), None)) if shown else None
+        row = ScoreRow(entry_id, total, shown, shown_reason, veto_text, reason_id)
+        plan.vetoed += bool(shown)
+        if entry_id in scheme_totals:
+            staff_id, name, scheme_total = scheme_totals[entry_id]
+            if scheme_total != total:
+                plan.overrides.append((staff_id, name, scheme_total, total))
         if before is None:
-            plan.new_scores.append((entry_id, total, veto_text, reason_id, ScoreSource.IMPORT))
+            plan.new_scores.append(row)
             plan.units.add(unit_of[entry_id])
-            continue
-        # An imported total replaces one a scheme computed.
-        after = (total, veto_text, reason_id, ScoreSource.IMPORT)
-        if after == before:
+        elif row.values() == (before[0], before[1], before[2], before[4], before[5], before[3]):
             plan.unchanged_scores += 1
         else:
-            plan.changed_scores.append((*after, entry_id))
+            plan.changed_scores.append(row)
             plan.units.add(unit_of[entry_id])
     return plan
+
+
+def veto_items_of(entry_ids: list[int]) -> dict[int, list[tuple[str, int | None]]]:
+    """entry id → the texts and catalogue reasons of its veto items, in order."""
+    items: dict[int, list[tuple[str, int | None]]] = {}
+    for chunk in chunked(entry_ids, IN_LIST_SIZE):
+        for entry_id, text, reason_id in (
+            VetoItem.objects.filter(entry_id__in=chunk)
+            .order_by("id")
+            .values_list("entry_id", "text", "reason_id")
+        ):
+            items.setdefault(entry_id, []).append((text, reason_id))
+    return items
+
+
+def scheme_totals_of(period: Period, entry_ids: list[int]) -> dict[int, tuple[str, str, Decimal | None]]:
+    """entry id → (staff ID, name, the scheme's total or None) for the people a scheme of the
+    period scores: an imported total overrides theirs."""
+    found = {}
+    for chunk in chunked(entry_ids, IN_LIST_SIZE):
+        rows = SchemeTotal.objects.filter(period=period, entry_id__in=chunk).values_list(
+            "entry_id", "entry__person__staff_id", "entry__name", "total_cents"
+        )
+        for entry_id, staff_id, name, total_cents in rows:
+            found[entry_id] = (staff_id, name, None if total_cents is None else cents_to_points(total_cents))
+    return found
 
 
 def _staff_id_or_none(value) -> str | None:
@@ -157,7 +218,10 @@ def _staff_id_or_none(value) -> str | None:
 def apply_scores_import(plan: ScoresPlan, *, actor: str, user=None) -> ImportRecord:
     table = Score._meta.db_table
     with transaction.atomic():
-        columns = ("total", "veto_text", "veto_reason_id", "source")
-        insert_rows(table, ("entry_id", *columns), plan.new_scores)
-        update_rows(table, "entry_id", columns, plan.changed_scores)
+        insert_rows(
+            table, ("entry_id", *ScoreRow.COLUMNS), [(r.entry_id, *r.values()) for r in plan.new_scores]
+        )
+        update_rows(
+            table, "entry_id", ScoreRow.COLUMNS, [(*r.values(), r.entry_id) for r in plan.changed_scores]
+        )
         return record_import(ImportKind.SCORES, plan, actor=actor, user=user)

@@ -5,4 +5,9 @@ from jixiao.imports import views
 app_name = "imports"
 urlpatterns = [
     path("<str:code>/units/<int:unit_id>/import/", views.unit_import, name="unit_import"),
+    path(
+        "<str:code>/units/<int:unit_id>/categories/<int:category_id>/templates/<str:kind>.xlsx",
+        views.score_template,
+        name="template",
+    ),
 ]

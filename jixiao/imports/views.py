@@ -1,4 +1,5 @@
-"""A unit's score import in the browser: upload, see what would change, then apply.
+"""A unit's score import in the browser (upload, see what would change, then apply) and its
+score templates.
 
 The uploaded file is kept under the data folder between the preview and the apply step and
 planned again when applied, so what is written is what the file says at that moment; a file
@@ -6,25 +7,30 @@ that touches another unit's people is refused whole, like any other bad row.
 """
 
 import hashlib
+import io
 import uuid
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.assessment.locks import LockedScores, guard_locked_change, locked_units
-from jixiao.assessment.models import Period, PeriodState, RosterEntry, Score
+from jixiao.assessment.models import Period, RosterEntry, Score
+from jixiao.assessment.schemes import applicable_scheme
+from jixiao.core.refusals import Refused
+from jixiao.imports.actions import import_file
 from jixiao.imports.kinds import KINDS, describe_plan
-from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.problems import ImportRefused
 from jixiao.imports.source import open_source
+from jixiao.imports.workbooks import KINDS as TEMPLATE_KINDS
+from jixiao.imports.workbooks import write_template
 from jixiao.org.access import unit_role_required
-from jixiao.org.models import RoleKind
-from jixiao.selection.ranking import refresh_ranking
-from jixiao.selection.workflow import closed_message
+from jixiao.org.models import Category, RoleKind
+from jixiao.selection.pages import unit_context
 
 UNIT_KINDS = {
     "scores": gettext_lazy("Final totals (工号, 总分, 否决事由)"),
@@ -64,69 +70,40 @@ PREVIEW_ROWS = 200
 def score_changes(plan) -> list[dict]:
     """For a totals import: who gets a new or changed total, with the old and new values
     side by side (the first ``PREVIEW_ROWS``)."""
-    rows = [(entry_id, total, veto) for entry_id, total, veto, _reason, _source in plan.new_scores]
-    rows += [(entry_id, total, veto) for total, veto, _reason, _source, entry_id in plan.changed_scores]
-    rows = rows[:PREVIEW_ROWS]
-    entries = RosterEntry.objects.select_related("person").in_bulk([entry_id for entry_id, _t, _v in rows])
+    rows = [*plan.new_scores, *plan.changed_scores][:PREVIEW_ROWS]
+    entries = RosterEntry.objects.select_related("person").in_bulk([row.entry_id for row in rows])
     old = {
-        score.entry_id: score
-        for score in Score.objects.filter(entry_id__in=[entry_id for entry_id, _t, _v in rows])
+        score.entry_id: score for score in Score.objects.filter(entry_id__in=[row.entry_id for row in rows])
     }
     return sorted(
         (
             {
-                "staff_id": entries[entry_id].person.staff_id,
-                "name": entries[entry_id].person.name,
-                "old_total": old[entry_id].total if entry_id in old else None,
-                "old_veto": old[entry_id].veto_text if entry_id in old else "",
-                "total": total,
-                "veto": veto,
+                "staff_id": entries[row.entry_id].person.staff_id,
+                "name": entries[row.entry_id].name,
+                "old_total": old[row.entry_id].total if row.entry_id in old else None,
+                "old_veto": old[row.entry_id].veto_text if row.entry_id in old else "",
+                "total": row.total,
+                "veto": row.veto_text,
             }
-            for entry_id, total, veto in rows
+            for row in rows
         ),
         key=lambda row: row["staff_id"],
     )
 
 
-def plan_for(period, unit, kind, path: Path, name: str):
-    """The import plan of a stored file, or the problems that refuse it."""
-    columns, plan_import, _apply, _lockable = KINDS[kind]
-    source = open_source(path, columns, name=name)
-    plan = plan_import(period, source)
-    foreign = set(plan.units) - {unit.pk}
-    if foreign:
-        others = (
-            RosterEntry.objects.filter(period=period, unit_id__in=foreign)
-            .values_list("unit__name", flat=True)
-            .distinct()
-        )
-        raise ImportRefused(
-            [
-                ImportProblem(
-                    _(
-                        "The file changes scores of people of other units (%(units)s): a unit imports only its own people."
-                    )
-                    % {"units": "、".join(sorted(others))}
-                )
-            ]
-        )
-    return plan
+def source_of(kind: str, path: Path, name: str):
+    columns, _plan, _apply, _lockable = KINDS[kind]
+    return open_source(path, columns, name=name)
 
 
 @unit_role_required(RoleKind.ASSESSOR)
 def unit_import(request, code, unit):
-    from jixiao.selection.views import unit_context
-
     period = get_object_or_404(Period, code=code)
     context = unit_context(request, period, unit, "import")
     pending = request.session.get(SESSION_KEY)
     if pending and (pending["unit"] != unit.pk or pending["period"] != period.pk):
         pending = None
     form = UploadForm()
-    if request.method == "POST" and period.state == PeriodState.CLOSED:
-        discard(request)
-        messages.error(request, closed_message(period))
-        return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
     if request.method == "POST" and "apply" in request.POST and pending:
         return apply_pending(request, period, unit, pending)
     if request.method == "POST" and "cancel" in request.POST:
@@ -145,11 +122,24 @@ def unit_import(request, code, unit):
                     digest.update(chunk)
                     out.write(chunk)
             try:
-                plan = plan_for(period, unit, kind, path, upload.name)
-            except ImportRefused as refused:
+                checked = import_file(
+                    kind,
+                    period,
+                    source_of(kind, path, upload.name),
+                    acting_user=request.user,
+                    unit=unit,
+                    dry_run=True,
+                )
+            except (ImportRefused, Refused) as refused:
                 path.unlink(missing_ok=True)
-                context.update(form=form, problems=[str(p) for p in refused.problems], file_name=upload.name)
+                problems = (
+                    [str(p) for p in refused.problems]
+                    if isinstance(refused, ImportRefused)
+                    else [str(refused)]
+                )
+                context.update(form=form, problems=problems, file_name=upload.name)
                 return render(request, "imports/unit_import.html", context)
+            plan = checked.plan
             pending = {
                 "unit": unit.pk,
                 "period": period.pk,
@@ -162,7 +152,7 @@ def unit_import(request, code, unit):
             context.update(
                 preview=describe_plan(kind, plan),
                 changes=plan.changed,
-                locked=bool(locked_units(period, plan.units)),
+                locked=bool(checked.locked),
                 pending=pending,
                 kind_label=UNIT_KINDS[kind],
                 score_changes=score_changes(plan) if kind == "scores" else [],
@@ -175,38 +165,59 @@ def unit_import(request, code, unit):
 
 def apply_pending(request, period, unit, pending):
     path = upload_folder() / pending["path"]
-    _columns, _plan, apply_import, _lockable = KINDS[pending["kind"]]
-    actor = request.user.get_username()
     try:
-        plan = plan_for(period, unit, pending["kind"], path, pending["name"])
-        touched = guard_locked_change(
+        result = import_file(
+            pending["kind"],
             period,
-            plan.units,
-            actor=actor,
+            source_of(pending["kind"], path, pending["name"]),
+            acting_user=request.user,
+            unit=unit,
             reason=request.POST.get("reason"),
-            what=_("import of %(file)s") % {"file": pending["name"]},
-            details=plan.summary(),
         )
-        apply_import(plan, actor=actor, user=request.user)
     except ImportRefused as refused:
         for problem in refused.problems:
             messages.error(request, str(problem))
         return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
-    except LockedScores as refusal:
-        messages.error(request, str(refusal))
+    except Refused as refusal:
+        messages.error(request, refusal.message)
         return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
     discard(request)
-    if touched:
-        refresh_ranking(period, actor=actor)
     messages.success(
         request,
         _("Imported %(file)s: %(rows)s rows, %(changed)s changes.")
-        % {"file": pending["name"], "rows": plan.rows, "changed": plan.changed},
+        % {"file": pending["name"], "rows": result.plan.rows, "changed": result.plan.changed},
     )
-    return redirect("assessment:roster", code=period.code, unit_id=unit.pk)
+    for flagged in result.flagged:
+        messages.warning(request, _("The list needs a new decision: %(why)s") % {"why": flagged.flag_reason})
+    return redirect("selection:roster", code=period.code, unit_id=unit.pk)
 
 
 def discard(request):
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
         (upload_folder() / pending["path"]).unlink(missing_ok=True)
+
+
+@unit_role_required(RoleKind.ASSESSOR)
+def score_template(request, code, unit, category_id, kind):
+    if kind not in TEMPLATE_KINDS:
+        raise Http404
+    period = get_object_or_404(Period, code=code)
+    category = get_object_or_404(Category, pk=category_id)
+    scheme = applicable_scheme(period, unit.pk, category.pk)
+    if scheme is None:
+        raise Http404
+    people = list(
+        RosterEntry.objects.filter(period=period, unit=unit, category=category)
+        .order_by("person__staff_id")
+        .values_list("person__staff_id", "name")
+    )
+    buffer = io.BytesIO()
+    write_template(buffer, kind, period, scheme, people)
+    buffer.seek(0)
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=f"{period.code}-{unit.name}-{category.name}-{kind}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -72,7 +72,7 @@ def ranking_rows(period: Period) -> Iterable[tuple]:
         )
         .values_list(
             "person__staff_id",
-            "person__name",
+            "entry__name",
             "unit__name",
             "category__name",
             "total",
@@ -131,8 +131,8 @@ def exemplar_rows(period: Period) -> Iterable[tuple]:
         .order_by(*workflow.LIST_ORDER)
         .values_list(
             "person__staff_id",
-            "person__name",
-            "person__gender",
+            "name",
+            "gender",
             "proposal__unit__name",
             "category__name",
             "post",
@@ -152,7 +152,7 @@ def candidate_rows(period: Period) -> Iterable[tuple]:
         .order_by(*workflow.LIST_ORDER)
         .values_list(
             "person__staff_id",
-            "person__name",
+            "name",
             "proposal__unit__name",
             "category__name",
             "post",

@@ -19,7 +19,7 @@ from django.db.models.functions import Floor
 from jixiao.assessment.models import Period, RosterEntry, Score
 from jixiao.org.models import Category, Unit
 from jixiao.selection import workflow
-from jixiao.selection.models import Route
+from jixiao.selection.models import Candidate, Route
 
 HISTOGRAM_WIDTH = 5  # points per bar of a score histogram
 
@@ -260,7 +260,7 @@ class PeriodRow:
 def trend(unit: Unit | None = None) -> list[PeriodRow]:
     """The city's figures (or one unit's) period by period, oldest first."""
     roster = RosterEntry.objects.all()
-    exemplars = workflow.exemplars_everywhere()
+    exemplars = Candidate.objects.exemplars()
     if unit is not None:
         roster, exemplars = roster.filter(unit=unit), exemplars.filter(proposal__unit=unit)
     people = {
@@ -304,7 +304,7 @@ class UnitWithout:
 
 def units_never_with_exemplars() -> list[UnitWithout]:
     """Units on the roster of at least one period that never had a published exemplar."""
-    with_exemplars = workflow.exemplars_everywhere().values("proposal__unit_id")
+    with_exemplars = Candidate.objects.exemplars().values("proposal__unit_id")
     rows = (
         RosterEntry.objects.exclude(unit_id__in=with_exemplars)
         .values("unit_id", "unit__name", "unit__sort_order")
@@ -329,17 +329,17 @@ class RepeatExemplar:
 def repeat_exemplars(at_least: int = 2) -> list[RepeatExemplar]:
     """People who were exemplars in ``at_least`` periods, most often first."""
     repeated = (
-        workflow.exemplars_everywhere()
+        Candidate.objects.exemplars()
         .values("person_id")
         .annotate(times=Count("proposal__period_id", distinct=True))
         .filter(times__gte=at_least)
         .values("person_id")
     )
     rows = (
-        workflow.exemplars_everywhere()
+        Candidate.objects.exemplars()
         .filter(person_id__in=repeated)
         .order_by("person__staff_id", "proposal__period__start")
-        .values_list("person__staff_id", "person__name", "proposal__unit__name", "proposal__period__code")
+        .values_list("person__staff_id", "name", "proposal__unit__name", "proposal__period__code")
     )
     people: dict[str, RepeatExemplar] = {}
     for staff_id, name, unit, code in rows:

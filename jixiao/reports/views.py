@@ -134,7 +134,7 @@ def index(request):
     """The newest period's dashboard."""
     period = Period.objects.order_by("-start").first()
     if period is None:
-        return redirect("assessment:periods")
+        return redirect("selection:periods")
     return redirect("reports:dashboard", code=period.code)
 
 

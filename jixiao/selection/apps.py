@@ -6,3 +6,9 @@ class SelectionConfig(AppConfig):
     name = "jixiao.selection"
     label = "selection"
     verbose_name = _("Selection")
+
+    def ready(self) -> None:
+        from jixiao.assessment.signals import period_created
+        from jixiao.selection.actions import create_default_rules
+
+        period_created.connect(create_default_rules, dispatch_uid="selection-default-rules")

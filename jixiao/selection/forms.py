@@ -73,9 +73,7 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["candidate"].choices = [
-            (c.pk, f"{c.person.name}（{c.person.staff_id}）") for c in candidates
-        ]
+        self.fields["candidate"].choices = [(c.pk, f"{c.name}（{c.person.staff_id}）") for c in candidates]
 
 
 class ResolutionForm(forms.Form):

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jixiao.org.models import Gender
 from jixiao.selection import rules
 
 
@@ -84,13 +85,6 @@ class SelectionRules(models.Model):
     def __str__(self) -> str:
         return str(self.period)
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        # New rules make the stored ranking stale until it is recomputed.
-        from jixiao.selection.ranking import mark_period_changed
-
-        mark_period_changed(self.period)
-
     def ranking_rules(self) -> rules.RankingRules:
         return rules.RankingRules(
             share_bp=rules.percent_to_basis_points(self.share_percent),
@@ -118,12 +112,18 @@ def share_percent_of(period) -> Decimal:
 
 
 class RankingRun(models.Model):
-    """One computation of a period's ranking: when, by whom, on how many people."""
+    """One computation of a period's ranking: when, by whom, on how many people, and of
+    which peer groups — the whole period, or those of one unit (``unit``: under the peer
+    scope ``peer_scope``, the unit itself or its whole unit tree)."""
 
     period = models.ForeignKey("assessment.Period", on_delete=models.CASCADE, related_name="ranking_runs")
     ran_at = models.DateTimeField(_("ran at"), auto_now_add=True)
     actor = models.CharField(_("by"), max_length=150)
     ranked = models.PositiveIntegerField(_("people ranked"))
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    peer_scope = models.CharField(_("peer group"), max_length=10, choices=PeerScope, default=PeerScope.UNIT)
 
     class Meta:
         verbose_name = _("ranking run")
@@ -153,6 +153,15 @@ class RankingResult(models.Model):
     )
     person = models.ForeignKey(
         "org.Person", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    # The person's roster entry of the period: the name, post and gender the period shows.
+    entry = models.ForeignKey(
+        "assessment.RosterEntry",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     unit = models.ForeignKey(
         "org.Unit", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
@@ -208,6 +217,8 @@ class SpecialNomination(models.Model):
 
     period = models.ForeignKey("assessment.Period", on_delete=models.CASCADE, related_name="nominations")
     person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="nominations")
+    # The name the period's roster gave the person when nominated.
+    name = models.CharField(_("name"), max_length=50)
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="nominations")
     reason = models.TextField(_("reason"))
     state = models.CharField(
@@ -215,6 +226,8 @@ class SpecialNomination(models.Model):
     )
     nominated_by = models.CharField(_("nominated by"), max_length=150)
     nominated_at = models.DateTimeField(_("nominated at"), auto_now_add=True)
+    withdrawn_by = models.CharField(_("withdrawn by"), max_length=150, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("special nomination")
@@ -224,7 +237,7 @@ class SpecialNomination(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.period} {self.person}"
+        return f"{self.period} {self.name}"
 
 
 class ProposalState(models.TextChoices):
@@ -274,11 +287,29 @@ class Verdict(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
+# Approved by the committee and not removed by an upheld objection: on the notice, and the
+# exemplars once the list is published (rule 7).
+KEPT = models.Q(verdict=Verdict.APPROVED, removed_at__isnull=True)
+
+
+class CandidateQuerySet(models.QuerySet):
+    def kept(self):
+        """The candidates on the notice (``KEPT``)."""
+        return self.filter(KEPT)
+
+    def exemplars(self):
+        """The exemplars (rule 7): kept candidates of published lists."""
+        return self.kept().filter(proposal__state=ProposalState.PUBLISHED)
+
+
 class Candidate(models.Model):
-    """A person on a proposal, with what the ranking said when it was proposed."""
+    """A person on a proposal, with what the ranking and the roster said when it was
+    proposed: the list keeps the name, gender, category and post it showed."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="candidates")
     person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="candidacies")
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender, blank=True)
     category = models.ForeignKey("org.Category", on_delete=models.PROTECT, related_name="+")
     post = models.CharField(_("post"), max_length=100, blank=True)
     route = models.CharField(_("route"), max_length=10, choices=Route)
@@ -292,6 +323,8 @@ class Candidate(models.Model):
     # Set when an upheld objection takes the person off the list.
     removed_at = models.DateTimeField(_("removed after an objection at"), null=True, blank=True)
 
+    objects = CandidateQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
@@ -301,7 +334,12 @@ class Candidate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.proposal} {self.person}"
+        return f"{self.proposal} {self.name}"
+
+    @property
+    def kept(self) -> bool:
+        """On the notice: approved and not removed after an objection (``KEPT``)."""
+        return self.verdict == Verdict.APPROVED and self.removed_at is None
 
 
 class MeetingKind(models.TextChoices):

@@ -38,7 +38,6 @@ from jixiao.selection.models import (
     MeetingKind,
     Notice,
     Route,
-    Verdict,
     share_percent_of,
 )
 
@@ -115,9 +114,8 @@ def notice_candidates(notice: Notice):
     """The people the notice names: approved and not removed after an objection, by-rank
     first, then by category and rank."""
     return (
-        Candidate.objects.filter(
-            proposal_id=notice.proposal_id, verdict=Verdict.APPROVED, removed_at__isnull=True
-        )
+        Candidate.objects.kept()
+        .filter(proposal_id=notice.proposal_id)
         .select_related("person", "category")
         .order_by(
             Case(When(route=Route.BY_RANK, then=Value(0)), default=Value(1), output_field=IntegerField()),
@@ -138,8 +136,8 @@ def notice_content(notice: Notice) -> NoticeContent:
     rows = tuple(
         NoticeRow(
             unit=unit.name,
-            name=candidate.person.name,
-            gender=GENDER_LABELS.get(candidate.person.gender, ""),
+            name=candidate.name,
+            gender=GENDER_LABELS.get(candidate.gender, ""),
             post=candidate.post,
             route=by_rank_label if candidate.route == Route.BY_RANK else SPECIAL_ROUTE_LABEL,
             deeds=candidate.reason.strip() if candidate.route == Route.SPECIAL else "",

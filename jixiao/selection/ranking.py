@@ -8,11 +8,11 @@ Python loop touches a person.
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.db.models import Count, Max, Q
 
-from jixiao.assessment.models import Period, RosterEntry
+from jixiao.assessment.changes import last_changes
+from jixiao.assessment.models import Period, RosterEntry, UnitDataChange
+from jixiao.org.models import Unit
 from jixiao.selection import rules
 from jixiao.selection.models import (
     NominationState,
@@ -26,6 +26,7 @@ from jixiao.selection.models import (
 RESULT_COLUMNS = (
     "period_id",
     "person_id",
+    "entry_id",
     "unit_id",
     "category_id",
     "group_unit_id",
@@ -50,8 +51,9 @@ _GROUP_EXPRESSION = {
 }
 
 
-def ranking_select_sql(selection_rules: SelectionRules) -> str:
-    """The SELECT that places every assessed person of a period (one ``%s``: period id).
+def ranking_select_sql(selection_rules: SelectionRules, unit_count: int | None = None) -> str:
+    """The SELECT that places every assessed person of a period (parameters: the period id,
+    then ``unit_count`` unit ids when the ranking is of those units' people only).
 
     Only integers computed here are spliced into the text; nothing a user typed is.
     """
@@ -62,6 +64,7 @@ def ranking_select_sql(selection_rules: SelectionRules) -> str:
     scope = rules.PeerScope(selection_rules.peer_scope)
     group = _GROUP_EXPRESSION[scope]
     unit_join = "JOIN org_unit u ON u.id = r.unit_id" if scope == rules.PeerScope.UNIT_TREE else ""
+    in_units = "" if unit_count is None else f"AND r.unit_id IN ({', '.join(['%s'] * unit_count)})"
 
     peers = "PARTITION BY group_key, category_id"
     competitors = f"{peers}, vetoed" if ranking.fill_vetoed_places else peers
@@ -76,7 +79,7 @@ def ranking_select_sql(selection_rules: SelectionRules) -> str:
     places = f"(CASE WHEN {rounded} < {floor_quota} THEN {floor_quota} ELSE {rounded} END)"
 
     return f"""
-        SELECT period_id, person_id, unit_id, category_id, group_key, total,
+        SELECT period_id, person_id, entry_id, unit_id, category_id, group_key, total,
                peer_rank, group_size, {places},
                CASE WHEN vetoed = 1 THEN '{Outcome.VETOED}'
                     WHEN competitor_metric <= {places} THEN '{Outcome.BY_RANK}'
@@ -88,62 +91,87 @@ def ranking_select_sql(selection_rules: SelectionRules) -> str:
                    COUNT(*) OVER ({peers}) AS group_size,
                    {competitor_metric} AS competitor_metric
             FROM (
-                SELECT r.period_id, r.person_id, r.unit_id, r.category_id,
+                SELECT r.period_id, r.person_id, r.id AS entry_id, r.unit_id, r.category_id,
                        {group} AS group_key, s.total, s.veto_text,
                        CASE WHEN s.veto_text <> '' THEN 1 ELSE 0 END AS vetoed
                 FROM assessment_rosterentry r
                 JOIN assessment_score s ON s.entry_id = r.id
                 {unit_join}
-                WHERE r.period_id = %s
+                WHERE r.period_id = %s {in_units}
             ) assessed
         ) ranked
     """
 
 
-def rank_period(period: Period, *, actor: str) -> RankingRun:
-    """Recompute the period's ranking and eligibility, replacing the previous results."""
-    select_sql = ranking_select_sql(SelectionRules.objects.get(period=period))
+def peer_group_units(unit: Unit | None, scope: str) -> list[int] | None:
+    """The units whose people share peer groups with ``unit``'s people: the unit itself, its
+    whole unit tree, or (city-wide, or no unit) every unit (``None``)."""
+    if unit is None or scope == rules.PeerScope.CITY:
+        return None
+    if scope == rules.PeerScope.UNIT_TREE:
+        return list(Unit.objects.filter(root_id=unit.root_id or unit.pk).values_list("pk", flat=True))
+    return [unit.pk]
+
+
+def rank_period(period: Period, *, actor: str, unit: Unit | None = None) -> RankingRun:
+    """Recompute the ranking and eligibility of the period's peer groups — all of them, or
+    those of ``unit``'s people — replacing the previous results of those groups. Callers
+    hold the period's ranking lock (``selection.actions.rank``)."""
+    selection_rules = SelectionRules.objects.get(period=period)
+    unit_ids = peer_group_units(unit, selection_rules.peer_scope)
+    select_sql = ranking_select_sql(selection_rules, None if unit_ids is None else len(unit_ids))
+    params = [period.pk, *(unit_ids or [])]
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            ranked = _replace_partition(period, select_sql)
+        if unit_ids is not None:
+            ranked = _replace_unit_rows(period, select_sql, params, unit_ids)
+        elif connection.vendor == "postgresql":
+            ranked = _replace_partition(period, select_sql, params)
         else:
-            ranked = _replace_rows(period, select_sql)
-        run = RankingRun.objects.create(period=period, actor=actor, ranked=ranked)
-        # Local imports: the workflow and the audit log build on the ranking.
-        from jixiao.core.audit import AuditAction, record
-        from jixiao.selection.workflow import flag_changed_proposals
-
-        record(
-            actor=actor,
-            action=AuditAction.RANKING,
-            target=run,
+            ranked = _replace_rows(period, select_sql, params)
+        return RankingRun.objects.create(
             period=period,
-            summary=_("%(count)s people ranked") % {"count": ranked},
+            actor=actor,
+            ranked=ranked,
+            unit=None if unit_ids is None else unit,
+            peer_scope=selection_rules.peer_scope,
         )
-        flag_changed_proposals(period, actor=actor)
-        return run
 
 
-def refresh_ranking(period: Period, *, actor: str) -> RankingRun:
-    """Bring the period's scheme totals up to date, then rank: what ``jixiao select`` does."""
-    from jixiao.assessment.totals import compute_totals
-
-    if period.schemes.exists():
-        compute_totals(period)
-    return rank_period(period, actor=actor)
-
-
-def _replace_rows(period: Period, select_sql: str) -> int:
+def _replace_rows(period: Period, select_sql: str, params: list) -> int:
     quote = connection.ops.quote_name
     table = quote(RankingResult._meta.db_table)
     columns = ", ".join(quote(c) for c in RESULT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE period_id = %s", [period.pk])
-        cursor.execute(f"INSERT INTO {table} ({columns}) {select_sql}", [period.pk])
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select_sql}", params)
         return cursor.rowcount
 
 
-def _replace_partition(period: Period, select_sql: str) -> int:
+def _replace_unit_rows(period: Period, select_sql: str, params: list, unit_ids: list[int]) -> int:
+    """The results of some units' people only: deleted and inserted again (on PostgreSQL
+    into the period's partition, made empty first if the period was never ranked whole)."""
+    quote = connection.ops.quote_name
+    table = quote(RankingResult._meta.db_table)
+    columns = ", ".join(quote(c) for c in RESULT_COLUMNS)
+    marks = ", ".join(["%s"] * len(unit_ids))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            partition = quote(f"{RankingResult._meta.db_table}_p{int(period.pk)}")
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {partition} PARTITION OF {table} FOR VALUES IN ({int(period.pk)})"
+            )
+        # Also the rows of people who came from another unit since that unit was ranked.
+        entries = quote(RosterEntry._meta.db_table)
+        cursor.execute(
+            f"DELETE FROM {table} WHERE period_id = %s AND (unit_id IN ({marks}) OR person_id IN "
+            f"(SELECT person_id FROM {entries} WHERE period_id = %s AND unit_id IN ({marks})))",
+            [period.pk, *unit_ids, period.pk, *unit_ids],
+        )
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select_sql}", params)
+        return cursor.rowcount
+
+
+def _replace_partition(period: Period, select_sql: str, params: list) -> int:
     """PostgreSQL: load the period's results into a new table without indexes, then attach
     it as the period's partition in place of the old one. Indexes are built once, after
     the load; the check constraint spares ATTACH a validating scan."""
@@ -158,7 +186,7 @@ def _replace_partition(period: Period, select_sql: str) -> int:
             f"CREATE TABLE {partition} (LIKE {quote(parent)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, "
             f"CHECK (period_id = {period_id}))"
         )
-        cursor.execute(f"INSERT INTO {partition} ({columns}) {select_sql}", [period.pk])
+        cursor.execute(f"INSERT INTO {partition} ({columns}) {select_sql}", params)
         ranked = cursor.rowcount
         cursor.execute(
             f"ALTER TABLE {quote(parent)} ATTACH PARTITION {partition} FOR VALUES IN ({period_id})"
@@ -166,19 +194,67 @@ def _replace_partition(period: Period, select_sql: str) -> int:
     return ranked
 
 
-def ranking_is_current(period: Period) -> bool:
-    """Whether a ranking exists and no roster or score changed since it was computed."""
-    last_run = period.ranking_runs.order_by("-ran_at").first()
-    if last_run is None:
+def stale_unit_ids(period: Period) -> set[int]:
+    """The units on the period's roster whose peer groups have no ranking since their inputs
+    (or the whole period's) last changed. A few rows per unit, compared in Python: the
+    ranking runs and change marks of a period are one row per run and per unit."""
+    selection_rules = SelectionRules.objects.filter(period=period).first()
+    scope = selection_rules.peer_scope if selection_rules else rules.PeerScope.UNIT
+    period_changed, unit_changed = last_changes(period)
+    on_roster = set(RosterEntry.objects.filter(period=period).values_list("unit_id", flat=True).distinct())
+    roots = dict(Unit.objects.values_list("pk", "root_id"))
+
+    def group_of(unit_id: int | None):
+        if unit_id is None or scope == rules.PeerScope.CITY:
+            return None
+        return roots.get(unit_id, unit_id) if scope == rules.PeerScope.UNIT_TREE else unit_id
+
+    whole_run, group_runs = None, {}
+    for run_unit, run_scope, ran_at in RankingRun.objects.filter(period=period).values_list(
+        "unit_id", "peer_scope", "ran_at"
+    ):
+        if run_unit is None:
+            whole_run = max(whole_run or ran_at, ran_at)
+        elif run_scope == scope:
+            key = group_of(run_unit)
+            group_runs[key] = max(group_runs.get(key, ran_at), ran_at)
+    group_changed: dict = {}
+    for unit_id, changed_at in unit_changed.items():
+        key = group_of(unit_id)
+        group_changed[key] = max(group_changed.get(key, changed_at), changed_at)
+    stale = set()
+    for unit_id in on_roster:
+        key = group_of(unit_id)
+        ranked_at = max((t for t in (whole_run, group_runs.get(key)) if t is not None), default=None)
+        changed = [t for t in (period_changed, group_changed.get(key)) if t is not None]
+        if ranked_at is None or any(t > ranked_at for t in changed):
+            stale.add(unit_id)
+    return stale
+
+
+def ranking_is_current(period: Period, unit: Unit | None = None) -> bool:
+    """Whether the unit's peer groups (every unit's, without one) have a ranking that no
+    roster, score, rule or scheme change has outdated since."""
+    if unit is None:
+        return RankingRun.objects.filter(period=period).exists() and not stale_unit_ids(period)
+    selection_rules = SelectionRules.objects.filter(period=period).first()
+    scope = selection_rules.peer_scope if selection_rules else rules.PeerScope.UNIT
+    group = peer_group_units(unit, scope)
+    runs = RankingRun.objects.filter(period=period)
+    covering = (
+        Q(unit__isnull=True) if group is None else Q(unit__isnull=True) | Q(unit__in=group, peer_scope=scope)
+    )
+    ranked_at = runs.filter(covering).aggregate(last=Max("ran_at"))["last"]
+    if ranked_at is None:
         return False
-    # Read afresh: the caller's Period may predate the last import.
-    changed_at = Period.objects.filter(pk=period.pk).values_list("data_changed_at", flat=True).get()
-    return changed_at is None or changed_at <= last_run.ran_at
-
-
-def mark_period_changed(period: Period) -> None:
-    period.data_changed_at = timezone.now()
-    Period.objects.filter(pk=period.pk).update(data_changed_at=period.data_changed_at)
+    changes = UnitDataChange.objects.filter(period=period)
+    if group is not None:
+        changes = changes.filter(unit__in=group)
+    changed_at = [
+        Period.objects.filter(pk=period.pk).values_list("data_changed_at", flat=True).get(),
+        changes.aggregate(last=Max("changed_at"))["last"],
+    ]
+    return all(t is None or t <= ranked_at for t in changed_at)
 
 
 def conflicting_nominations(period: Period):

@@ -87,6 +87,12 @@ def special_cap(headcount: int, cap_bp: int, rounding: QuotaRounding) -> int:
     return rounded_share(headcount, cap_bp, rounding)
 
 
+def has_quorum(members: int, present: int) -> bool:
+    """Rule 5: the party committee decides with more than half of its members present (and
+    never with more present than it has)."""
+    return 0 < present <= members and present * 2 > members
+
+
 @dataclass(frozen=True)
 class RankingRules:
     share_bp: int = 1000

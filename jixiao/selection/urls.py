@@ -5,9 +5,14 @@ from jixiao.selection import views
 app_name = "selection"
 unit = "<str:code>/units/<int:unit_id>/"
 urlpatterns = [
+    path("", views.periods, name="periods"),
+    path("<str:code>/settings/", views.period_settings, name="period_settings"),
+    path("<str:code>/state/", views.period_state, name="period_state"),
     path("<str:code>/", views.period_overview, name="period"),
     path("<str:code>/exemplars/", views.city_totals, name="city_totals"),
     path(unit, views.unit_ranking, name="unit"),
+    path(unit + "roster/", views.roster, name="roster"),
+    path(unit + "people/<str:staff_id>/take-back/", views.take_back_total, name="take_back_total"),
     path(unit + "ranking/run/", views.run_ranking, name="run_ranking"),
     path(unit + "candidates/", views.candidates, name="candidates"),
     path(unit + "candidates/submit/", views.submit_candidates, name="submit"),

@@ -1,30 +1,31 @@
-"""The city's progress board and a unit's way from ranking to published exemplars."""
+"""The city's periods and progress board, and a unit's pages from its roster and ranking to
+published exemplars. The views parse and render; every change is an action
+(``selection.actions``, ``assessment.actions``)."""
 
 import datetime
 from itertools import groupby
 
+from django import forms
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jixiao.assessment import actions as assessment_actions
 from jixiao.assessment.models import Period, PeriodState, RosterEntry
 from jixiao.assessment.schemes import applicable_scheme
-from jixiao.org.access import (
-    UNIT_OFFICE,
-    city_admin_required,
-    has_unit_role,
-    is_city_admin,
-    unit_role_required,
-)
+from jixiao.core.refusals import Refused
+from jixiao.org.access import UNIT_OFFICE, city_admin_required, has_unit_role, unit_role_required
 from jixiao.org.models import Category, RoleKind, Unit
-from jixiao.selection import workflow
-from jixiao.selection.errors import NominationRefused
+from jixiao.selection import actions, workflow
 from jixiao.selection.forms import (
     VERDICT_CHOICES,
     MeetingForm,
@@ -32,6 +33,7 @@ from jixiao.selection.forms import (
     NoticeForm,
     ObjectionForm,
     ResolutionForm,
+    RulesForm,
 )
 from jixiao.selection.models import (
     Candidate,
@@ -48,10 +50,78 @@ from jixiao.selection.models import (
     SpecialNomination,
     Verdict,
 )
-from jixiao.selection.nominations import nominate
 from jixiao.selection.notice_documents import notice_docx, notice_pdf
+from jixiao.selection.pages import unit_context
 from jixiao.selection.publicity import CalendarNotAvailable
-from jixiao.selection.ranking import ranking_is_current, refresh_ranking, summarize
+from jixiao.selection.ranking import ranking_is_current, summarize
+
+# ----------------------------------------------------------------------------------------
+# Periods (city administrators)
+# ----------------------------------------------------------------------------------------
+
+
+class NewPeriodForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Period code"), max_length=10, help_text=gettext_lazy("e.g. 2024H1")
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+@city_admin_required
+def periods(request):
+    form = NewPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = assessment_actions.create_period(form.cleaned_data["code"], acting_user=request.user)
+        except ValidationError as error:
+            form.add_error("code", error)
+        except Refused as refused:
+            form.add_error("code", refused.message)
+        else:
+            messages.success(
+                request, _("Period %(code)s created with the default rules.") % {"code": period.code}
+            )
+            return redirect("selection:period_settings", code=period.code)
+    return render(request, "selection/periods.html", {"periods": Period.objects.all(), "form": form})
+
+
+@city_admin_required
+def period_settings(request, code):
+    period = get_object_or_404(Period, code=code)
+    rules = SelectionRules.objects.get(period=period)
+    form = RulesForm(request.POST or None, instance=rules)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_rules(
+                period,
+                {name: form.cleaned_data[name] for name in form.changed_data},
+                acting_user=request.user,
+            )
+        except Refused as refused:
+            messages.error(request, refused.message)
+        else:
+            if form.changed_data:
+                messages.success(request, _("Rules saved; the ranking must be computed again."))
+        return redirect("selection:period_settings", code=period.code)
+    return render(
+        request,
+        "selection/period_settings.html",
+        {"period": period, "form": form, "PeriodState": PeriodState},
+    )
+
+
+@require_POST
+@city_admin_required
+def period_state(request, code):
+    period = get_object_or_404(Period, code=code)
+    state = request.POST.get("state")
+    if state not in PeriodState.values:
+        raise Http404
+    assessment_actions.set_period_state(period, state, acting_user=request.user)
+    return redirect("selection:period_settings", code=period.code)
+
 
 # ----------------------------------------------------------------------------------------
 # City
@@ -148,20 +218,6 @@ def city_totals(request, code):
 # ----------------------------------------------------------------------------------------
 
 
-def unit_context(request, period, unit, tab) -> dict:
-    proposal = Proposal.objects.filter(period=period, unit=unit).first()
-    return {
-        "period": period,
-        "unit": unit,
-        "tab": tab,
-        "proposal": proposal,
-        "current": ranking_is_current(period),
-        "can_assess": _holds(request.user, unit, RoleKind.ASSESSOR),
-        "can_decide": _holds(request.user, unit, RoleKind.SECRETARY),
-        "city_admin": is_city_admin(request.user),
-    }
-
-
 def _holds(user, unit, kind) -> bool:
     return has_unit_role(user, unit.pk, kind)
 
@@ -175,7 +231,7 @@ def unit_ranking(request, code, unit):
     period = _period(code)
     results = (
         RankingResult.objects.filter(period=period, unit=unit)
-        .select_related("person", "category")
+        .select_related("person", "entry", "category")
         .order_by("category__sort_order", "category_id", "rank", "person__staff_id")
     )
     nominated = set(
@@ -212,11 +268,12 @@ def unit_ranking(request, code, unit):
 @unit_role_required(RoleKind.ASSESSOR)
 def run_ranking(request, code, unit):
     period = _period(code)
-    if period.state == PeriodState.CLOSED:
-        messages.error(request, workflow.closed_message(period))
-        return redirect("selection:unit", code=period.code, unit_id=unit.pk)
-    run = refresh_ranking(period, actor=request.user.get_username())
-    messages.success(request, _("Ranking computed: %(count)s people ranked.") % {"count": run.ranked})
+    try:
+        run = actions.rank(period, acting_user=request.user, unit=unit)
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Ranking computed: %(count)s people ranked.") % {"count": run.ranked})
     return redirect("selection:unit", code=period.code, unit_id=unit.pk)
 
 
@@ -232,19 +289,17 @@ def candidates(request, code, unit):
         if not _holds(request.user, unit, RoleKind.ASSESSOR):
             raise Http404
         form = NominationForm(request.POST)
-        if period.state == PeriodState.CLOSED:
-            form.add_error(None, workflow.closed_message(period))
-        elif form.is_valid():
+        if form.is_valid():
             try:
-                nominate(
+                actions.nominate(
                     period,
                     form.cleaned_data["staff_id"],
                     form.cleaned_data["reason"],
-                    actor=request.user.get_username(),
+                    acting_user=request.user,
                     unit=unit,
                 )
-            except NominationRefused as refused:
-                form.add_error(None, str(refused))
+            except Refused as refused:
+                form.add_error(None, refused.message)
             else:
                 messages.success(request, _("Nomination recorded."))
                 return redirect("selection:candidates", code=period.code, unit_id=unit.pk)
@@ -253,7 +308,7 @@ def candidates(request, code, unit):
     context.update(
         proposed=workflow.current_candidates(period, unit),
         by_rank=RankingResult.objects.filter(period=period, unit=unit, outcome=Outcome.BY_RANK)
-        .select_related("person", "category")
+        .select_related("person", "entry", "category")
         .order_by("category__sort_order", "rank"),
         nominations=nominations,
         used=used,
@@ -272,13 +327,12 @@ def candidates(request, code, unit):
 def withdraw_nomination(request, code, unit, nomination_id):
     period = _period(code)
     nomination = get_object_or_404(SpecialNomination, pk=nomination_id, period=period, unit=unit)
-    proposal = Proposal.objects.filter(period=period, unit=unit).first()
-    if proposal is not None and proposal.state != ProposalState.DRAFT:
-        messages.error(request, _("The list is with the committee: a nomination can no longer be withdrawn."))
-    elif nomination.state == NominationState.PROPOSED:
-        nomination.state = NominationState.WITHDRAWN
-        nomination.save(update_fields=["state"])
-        messages.success(request, _("Nomination of %(name)s withdrawn.") % {"name": nomination.person.name})
+    try:
+        actions.withdraw_nomination(nomination, acting_user=request.user)
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Nomination of %(name)s withdrawn.") % {"name": nomination.name})
     return redirect("selection:candidates", code=period.code, unit_id=unit.pk)
 
 
@@ -287,9 +341,9 @@ def withdraw_nomination(request, code, unit, nomination_id):
 def submit_candidates(request, code, unit):
     period = _period(code)
     try:
-        proposal = workflow.submit(period, unit, actor=request.user.get_username())
-    except workflow.WorkflowRefused as refused:
-        messages.error(request, str(refused))
+        proposal = actions.submit(period, unit, acting_user=request.user)
+    except Refused as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(
             request,
@@ -303,9 +357,9 @@ def submit_candidates(request, code, unit):
 def reopen(request, code, unit):
     proposal = get_object_or_404(Proposal, period__code=code, unit=unit)
     try:
-        workflow.reopen(proposal, actor=request.user.get_username())
-    except workflow.WorkflowRefused as refused:
-        messages.error(request, str(refused))
+        actions.reopen(proposal, acting_user=request.user)
+    except Refused as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(
             request, _("The list is reopened: submit the current candidates for a new decision.")
@@ -335,14 +389,14 @@ def decision(request, code, unit):
         form = MeetingForm(request.POST)
         if form.is_valid():
             try:
-                workflow.decide(
+                actions.decide(
                     proposal,
-                    workflow.MeetingRecord(**form.cleaned_data),
+                    actions.MeetingRecord(**form.cleaned_data),
                     verdicts,
-                    actor=request.user.get_username(),
+                    acting_user=request.user,
                 )
-            except workflow.WorkflowRefused as refused:
-                problems.append(str(refused))
+            except Refused as refused:
+                problems.append(refused.message)
             else:
                 messages.success(request, _("The committee's decision is recorded and the list frozen."))
                 return redirect("selection:decision", code=period.code, unit_id=unit.pk)
@@ -382,19 +436,19 @@ def publicity(request, code, unit):
                 raise Http404
             if notice_form.is_valid():
                 try:
-                    workflow.open_publicity(
+                    actions.open_publicity(
                         proposal,
-                        workflow.NoticeDetails(**notice_form.cleaned_data),
-                        actor=request.user.get_username(),
+                        actions.NoticeDetails(**notice_form.cleaned_data),
+                        acting_user=request.user,
                     )
-                except (workflow.WorkflowRefused, CalendarNotAvailable) as refused:
+                except (Refused, CalendarNotAvailable) as refused:
                     notice_form.add_error(None, str(refused))
                 else:
                     messages.success(request, _("The publicity notice is issued."))
                     return redirect("selection:publicity", code=period.code, unit_id=unit.pk)
     on_notice = []
     if notice is not None:
-        on_notice = list(workflow.exemplar_candidates(proposal).select_related("person", "category"))
+        on_notice = list(proposal.candidates.kept().select_related("person", "category"))
         if proposal.state == ProposalState.PUBLICITY:
             objection_form = ObjectionForm(
                 request.POST if request.method == "POST" and "objection" in request.POST else None,
@@ -408,17 +462,17 @@ def publicity(request, code, unit):
                     data = objection_form.cleaned_data
                     candidate = get_object_or_404(Candidate, pk=data["candidate"], proposal=proposal)
                     try:
-                        workflow.record_objection(
+                        actions.record_objection(
                             notice,
                             candidate,
                             objector=data["objector"],
                             objector_phone=data["objector_phone"],
                             received_at=data["received_at"],
                             content=data["content"],
-                            actor=request.user.get_username(),
+                            acting_user=request.user,
                         )
-                    except workflow.WorkflowRefused as refused:
-                        objection_form.add_error(None, str(refused))
+                    except Refused as refused:
+                        objection_form.add_error(None, refused.message)
                     else:
                         messages.success(request, _("Objection recorded."))
                         return redirect("selection:publicity", code=period.code, unit_id=unit.pk)
@@ -446,14 +500,14 @@ def resolve_objection(request, code, unit, objection_id):
     form = ResolutionForm(request.POST)
     if form.is_valid():
         try:
-            workflow.resolve_objection(
+            actions.resolve_objection(
                 objection,
                 form.cleaned_data["resolution"],
                 form.cleaned_data["reason"],
-                actor=request.user.get_username(),
+                acting_user=request.user,
             )
-        except workflow.WorkflowRefused as refused:
-            messages.error(request, str(refused))
+        except Refused as refused:
+            messages.error(request, refused.message)
         else:
             messages.success(request, _("Objection resolved."))
     else:
@@ -484,11 +538,78 @@ def notice_document(request, code, unit, fmt):
 def publish(request, code, unit_id):
     proposal = get_object_or_404(Proposal, period__code=code, unit_id=unit_id)
     try:
-        workflow.publish(proposal, actor=request.user.get_username())
-    except workflow.WorkflowRefused as refused:
-        messages.error(request, str(refused))
+        actions.publish(proposal, acting_user=request.user)
+    except Refused as refused:
+        messages.error(request, refused.message)
     else:
         messages.success(
             request, _("Published: the exemplars of %(unit)s are public.") % {"unit": proposal.unit.name}
         )
     return redirect(reverse("selection:publicity", args=[code, unit_id]))
+
+
+# ----------------------------------------------------------------------------------------
+# A unit's roster and scores
+# ----------------------------------------------------------------------------------------
+
+ROSTER_SORTS = {
+    "staff_id": "person__staff_id",
+    "name": "name",
+    "category": "category__sort_order",
+    "post": "post",
+    "total": "score__total",
+    "rank": "rank",
+}
+
+
+@unit_role_required(*UNIT_OFFICE)
+def roster(request, code, unit):
+    """Every person of the unit in the period with their total, rank and result: searchable,
+    sortable and paged, so a unit of several thousand people stays quick."""
+    period = _period(code)
+    entries = RosterEntry.objects.filter(period=period, unit=unit).select_related(
+        "person", "category", "score"
+    )
+    query = request.GET.get("q", "").strip()
+    if query:
+        entries = entries.filter(
+            Q(person__staff_id__icontains=query) | Q(name__icontains=query) | Q(post__icontains=query)
+        )
+    results = RankingResult.objects.filter(period=period, person_id=OuterRef("person_id"))
+    entries = entries.annotate(
+        rank=Subquery(results.values("rank")[:1]),
+        outcome=Subquery(results.values("outcome")[:1]),
+    )
+    sort = request.GET.get("sort", "staff_id")
+    descending = sort.startswith("-")
+    key = ROSTER_SORTS.get(sort.lstrip("-"), "person__staff_id")
+    order = F(key).desc(nulls_last=True) if descending else F(key).asc(nulls_last=True)
+    entries = entries.order_by(order, "person__staff_id")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    context = unit_context(request, period, unit, "roster")
+    context.update(
+        page=page, query=query, sort=sort, outcomes=dict(RankingResult._meta.get_field("outcome").choices)
+    )
+    template = "selection/roster_rows.html" if request.htmx else "selection/roster.html"
+    return render(request, template, context)
+
+
+@require_POST
+@unit_role_required(RoleKind.ASSESSOR)
+def take_back_total(request, code, unit, staff_id):
+    """The unit's assessor takes an imported total back: the scheme's counts again."""
+    entry = get_object_or_404(
+        RosterEntry.objects.select_related("person", "unit", "period"),
+        period__code=code,
+        unit=unit,
+        person__staff_id=staff_id,
+    )
+    try:
+        actions.take_back_imported_total(
+            entry, acting_user=request.user, reason=request.POST.get("reason", "")
+        )
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The imported total of %(name)s was taken back.") % {"name": entry.name})
+    return redirect("assessment:breakdown", code=code, staff_id=staff_id)

@@ -19,7 +19,7 @@ from jixiao.assessment.models import Period
 from jixiao.core.audit import AuditEntry
 from jixiao.core.text import plain_decimal
 from jixiao.selection import workflow
-from jixiao.selection.models import Proposal, ProposalState, Route, share_percent_of
+from jixiao.selection.models import Candidate, Proposal, ProposalState, Route, share_percent_of
 from jixiao.showcase.models import Profile
 
 # Edits the version cannot see (a unit renamed) show within this many seconds.
@@ -72,7 +72,7 @@ def share_of(period: Period) -> str:
 def published_periods() -> list[tuple[Period, int]]:
     """Periods with published exemplars, newest first, with their number."""
     counts = dict(
-        workflow.exemplars_everywhere()
+        Candidate.objects.exemplars()
         .values("proposal__period_id")
         .annotate(n=Count("id"))
         .values_list("proposal__period_id", "n")
@@ -138,7 +138,7 @@ def _read_exemplars(period: Period) -> list[PublicExemplar]:
         .order_by(*workflow.LIST_ORDER)
         .values(
             "person_id",
-            "person__name",
+            "name",
             "proposal__unit_id",
             "proposal__unit__name",
             "category_id",
@@ -155,7 +155,7 @@ def _read_exemplars(period: Period) -> list[PublicExemplar]:
         exemplars.append(
             PublicExemplar(
                 key=profile["public_key"] if profile else "",
-                name=row["person__name"],
+                name=row["name"],
                 unit_id=row["proposal__unit_id"],
                 unit=row["proposal__unit__name"],
                 category_id=row["category_id"],

@@ -11,7 +11,6 @@ import math
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from jixiao.assessment.models import Period
+from jixiao.core.refusals import Refused
 from jixiao.org.access import (
     UNIT_OFFICE,
     city_admin_required,
@@ -31,8 +31,8 @@ from jixiao.org.access import (
 )
 from jixiao.org.models import Person, RoleKind, Unit
 from jixiao.selection.models import ProposalState, Route
-from jixiao.selection.views import unit_context
-from jixiao.showcase import jobs, posters, profiles
+from jixiao.selection.pages import unit_context
+from jixiao.showcase import actions, jobs, posters, profiles
 from jixiao.showcase import public as showcase
 from jixiao.showcase.errors import ShowcaseRefused
 from jixiao.showcase.forms import ProfileForm
@@ -324,7 +324,7 @@ def edit_profile(request, code, unit, person_id):
             raise Http404
         form = ProfileForm(request.POST, request.FILES)
         if form.is_valid() and _save_profile(request, form, candidate):
-            messages.success(request, _("Profile of %(name)s saved.") % {"name": person.name})
+            messages.success(request, _("Profile of %(name)s saved.") % {"name": candidate.name})
             return redirect("showcase:unit_profiles", code=period.code, unit_id=unit.pk)
     else:
         form = ProfileForm(
@@ -344,7 +344,6 @@ def _save_profile(request, form: ProfileForm, candidate) -> bool:
     The text is checked and the photo decoded before the transaction: on SQLite a write
     transaction holds every other writer for as long as it lasts."""
     data = form.cleaned_data
-    actor = request.user.get_username()
     text = profiles.ProfileText(
         post=data["post"],
         achievements=data["achievements"],
@@ -362,11 +361,18 @@ def _save_profile(request, form: ProfileForm, candidate) -> bool:
         field = "photo" if refused.code.startswith("photo") else "achievements"
         form.add_error(field, refused.message)
         return False
-    with transaction.atomic():
-        profile = profiles.profile_for(candidate)
-        if image is not None:
-            profiles.store_portrait(profile, image, filename=upload.name, size=upload.size, actor=actor)
-        profiles.update_profile(profile, text, actor=actor)
+    try:
+        actions.save_profile(
+            candidate,
+            text,
+            acting_user=request.user,
+            image=image,
+            filename=upload.name if upload else "",
+            size=upload.size if upload else 0,
+        )
+    except Refused as refused:
+        form.add_error(None, refused.message)
+        return False
     return True
 
 
@@ -376,8 +382,12 @@ def remove_photo(request, code, unit, person_id):
     period, person, candidate = _candidate(code, unit, person_id)
     profile = profiles.profile_or_draft(candidate)
     if profile.pk is not None:
-        profiles.remove_portrait(profile, actor=request.user.get_username())
-    messages.success(request, _("Photo of %(name)s removed.") % {"name": person.name})
+        try:
+            actions.remove_portrait(profile, acting_user=request.user)
+        except Refused as refused:
+            messages.error(request, refused.message)
+            return redirect("showcase:edit_profile", code=period.code, unit_id=unit.pk, person_id=person.pk)
+    messages.success(request, _("Photo of %(name)s removed.") % {"name": candidate.name})
     return redirect("showcase:edit_profile", code=period.code, unit_id=unit.pk, person_id=person.pk)
 
 

@@ -29,7 +29,9 @@ from playwright.sync_api import expect
 
 from jixiao.assessment.models import Period, Score, VetoReason
 from jixiao.imports.models import ImportRecord
+from jixiao.org.access import Operator
 from jixiao.org.models import Person, RoleKind, Unit
+from jixiao.selection import actions
 from jixiao.selection.models import (
     Candidate,
     Objection,
@@ -574,7 +576,6 @@ def test_the_half_year_from_new_period_to_published_exemplars(open_as, make_user
 def published_a(tmp_path, capsys):
     """The state the flow above ends in, reached through the commands and the workflow
     functions instead of the browser: A's exemplars published."""
-    from jixiao.selection import workflow
 
     roster = [[p["staff_id"], p["name"], p["unit"], p["category"], p["post"], p["gender"]] for p in PEOPLE_A]
     jixiao_ok(
@@ -600,28 +601,30 @@ def published_a(tmp_path, capsys):
     jixiao_ok(capsys, "select", "--period", PERIOD)
     jixiao_ok(capsys, "nominate", "--period", PERIOD, "--staff-id", SPECIAL, "--reason", DEEDS)
     period, unit = Period.objects.get(code=PERIOD), Unit.objects.get(name=A)
-    proposal = workflow.submit(period, unit, actor="caizheng_kp")
+    proposal = actions.submit(period, unit, acting_user=Operator("caizheng_kp"))
     verdicts = {
         c.pk: (Verdict.REJECTED, REJECTION) if c.person.staff_id == REJECTED else (Verdict.APPROVED, "")
         for c in proposal.candidates.select_related("person")
     }
-    meeting = workflow.MeetingRecord(
+    meeting = actions.MeetingRecord(
         "party_committee", datetime.date(2025, 7, 3), "财党委纪〔2025〕12号", 9, 8
     )
-    proposal = workflow.decide(proposal, meeting, verdicts, actor="caizheng_dw")
-    details = workflow.NoticeDetails(NOTICE_START, f"中共{A}委员会", NOTICE_START, "考核办", "0571-87051234")
-    notice = workflow.open_publicity(proposal, details, actor="caizheng_kp")
-    objection = workflow.record_objection(
+    proposal = actions.decide(proposal, meeting, verdicts, acting_user=Operator("caizheng_dw"))
+    details = actions.NoticeDetails(NOTICE_START, f"中共{A}委员会", NOTICE_START, "考核办", "0571-87051234")
+    notice = actions.open_publicity(proposal, details, acting_user=Operator("caizheng_kp"))
+    objection = actions.record_objection(
         notice,
         proposal.candidates.get(person__staff_id=OBJECTED),
         objector="刘明",
         objector_phone="13800001111",
         received_at=datetime.datetime(2025, 7, 9, 10, 30, tzinfo=datetime.UTC),
         content="反映该同志上半年有一次重要工作未按期完成。",
-        actor="caizheng_kp",
+        acting_user=Operator("caizheng_kp"),
     )
-    workflow.resolve_objection(objection, Resolution.UPHELD, "经核实情况属实。", actor="caizheng_kp")
-    workflow.publish(proposal, actor="kaoheban")
+    actions.resolve_objection(
+        objection, Resolution.UPHELD, "经核实情况属实。", acting_user=Operator("caizheng_kp")
+    )
+    actions.publish(proposal, acting_user=Operator("kaoheban"))
     assert dict(exemplars(period).values_list("person__staff_id", "route")) == EXEMPLARS
     return unit
 

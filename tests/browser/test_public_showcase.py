@@ -30,9 +30,9 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from jixiao.selection import workflow
+from jixiao.org.access import Operator
+from jixiao.selection import actions, workflow
 from jixiao.showcase import profiles
-from jixiao.showcase.photos import placeholder_portrait
 from tests.workflow_city import (
     PERIOD,
     UNIT_A,
@@ -42,6 +42,7 @@ from tests.workflow_city import (
     person_name,
     staff_id,
     to_publicity,
+    write_profile,
 )
 
 DESKTOP = {"width": 1920, "height": 1080}
@@ -97,12 +98,11 @@ class Showcase:
         return f"/screen/{PERIOD}/units/{unit.pk}/"
 
     def publish_unpublished_unit(self) -> None:
-        workflow.publish(self.unpublished_proposal, actor="city", today=PUBLICATION_DAY)
+        actions.publish(self.unpublished_proposal, acting_user=Operator("city"), today=PUBLICATION_DAY)
 
 
-def profile_of(city, number: int):
-    candidate = workflow.exemplars(city.period).get(person__staff_id=staff_id(PUBLISHED_UNIT, number))
-    return profiles.profile_for(candidate)
+def exemplar_of(city, number: int):
+    return workflow.exemplars(city.period).get(person__staff_id=staff_id(PUBLISHED_UNIT, number))
 
 
 @pytest.fixture(autouse=True)
@@ -122,15 +122,13 @@ def showcase(tmp_path, capsys) -> Showcase:
     published_unit, unpublished_unit = city.units[PUBLISHED_UNIT.name], city.units[UNIT_B.name]
     proposal, _, _ = to_publicity(city, published_unit)
     unpublished_proposal, _, _ = to_publicity(city, unpublished_unit)
-    workflow.publish(proposal, actor="city", today=PUBLICATION_DAY)
-    assert {
-        c.person.name for c in workflow.exemplars(city.period).select_related("person")
-    } == PUBLISHED_NAMES
+    actions.publish(proposal, acting_user=Operator("city"), today=PUBLICATION_DAY)
+    assert {c.name for c in workflow.exemplars(city.period).select_related("person")} == PUBLISHED_NAMES
 
     for number in PHOTO_NUMBERS:
-        profiles.set_portrait(profile_of(city, number), placeholder_portrait(f"exemplar-{number}"), actor="t")
+        write_profile(exemplar_of(city, number), portrait=f"exemplar-{number}")
     hidden = profiles.ProfileText(post=HIDDEN_POST, achievements="", quote="", show_post=False)
-    profiles.update_profile(profile_of(city, HIDDEN_POST_NUMBER), hidden, actor="t")
+    write_profile(exemplar_of(city, HIDDEN_POST_NUMBER), hidden)
     return Showcase(published_unit, unpublished_unit, unpublished_proposal)
 
 

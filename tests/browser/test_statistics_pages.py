@@ -7,8 +7,9 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from jixiao.org.access import Operator
 from jixiao.org.models import RoleKind
-from jixiao.selection import workflow
+from jixiao.selection import actions
 from tests.workflow_city import PERIOD, UNIT_A, build_city, staff_id, to_publicity
 
 PASSWORD = "Kaoheban-2025-tongji"
@@ -22,7 +23,7 @@ def city(tmp_path, capsys, make_user):
     city = build_city(tmp_path, capsys)
     city.nominate(staff_id(UNIT_A, 5))
     proposal, _notice, _objection = to_publicity(city, city.units[UNIT_A.name])
-    workflow.publish(proposal, actor="city", today=datetime.date(2025, 10, 11))
+    actions.publish(proposal, acting_user=Operator("city"), today=datetime.date(2025, 10, 11))
     make_user("kaoheban", PASSWORD, RoleKind.CITY_ADMIN)
     return city
 

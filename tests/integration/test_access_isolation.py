@@ -26,13 +26,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from jixiao.assessment.schemes import IndicatorSpec, define_scheme
 from jixiao.core.audit import AuditEntry
-from jixiao.org.access import UNIT_OFFICE
+from jixiao.org.access import UNIT_OFFICE, Operator
 from jixiao.org.models import Category, RoleKind
-from jixiao.selection import workflow
+from jixiao.selection import actions, workflow
 from jixiao.selection.models import NominationState, Proposal, ProposalState, SpecialNomination
 from jixiao.showcase import jobs
-from jixiao.showcase.photos import placeholder_portrait
-from jixiao.showcase.profiles import profile_for, set_portrait
 from tests.workflow_city import (
     PERIOD,
     REASON,
@@ -46,6 +44,7 @@ from tests.workflow_city import (
     person_name,
     staff_id,
     to_publicity,
+    write_profile,
 )
 
 pytestmark = pytest.mark.django_db
@@ -218,7 +217,7 @@ def site(tmp_path, capsys, settings):
             "listing": "trend",
         }
         if side == "A":
-            set_portrait(profile_for(first), placeholder_portrait("A1"), actor="assessor")
+            write_profile(first, portrait="A1")
         low = side.lower()
         users[f"assessor_{low}"] = make_user(f"assessor_{low}", RoleKind.ASSESSOR, unit)
         users[f"secretary_{low}"] = make_user(f"secretary_{low}", RoleKind.SECRETARY, unit)
@@ -227,9 +226,9 @@ def site(tmp_path, capsys, settings):
         "staff_a", RoleKind.STAFF, unit_a, city.person(staff_id(UNIT_A, STAFF_NUMBER))
     )
     published, _notice, _objection = to_publicity(city, city.units[UNIT_P.name])
-    workflow.publish(published, actor="city", today=PUBLISHED_ON)
+    actions.publish(published, acting_user=Operator("city"), today=PUBLISHED_ON)
     exemplar = published.candidates.get(person__staff_id=staff_id(UNIT_P, 1))
-    profile = set_portrait(profile_for(exemplar), placeholder_portrait("P1"), actor="assessor")
+    profile = write_profile(exemplar, portrait="P1")
     values["P"] = {"code": PERIOD, "key": profile.public_key, "unit_id": published.unit_id}
     return Site(city, values, users)
 
@@ -288,7 +287,7 @@ def test_the_url_conf_is_walked():
     assert {
         "home",
         "my_results",
-        "core:audit",
+        "portal:audit",
         "selection:unit",
         "selection:submit",
         "selection:publish",
@@ -356,7 +355,7 @@ def allowed_users(endpoint: Endpoint) -> list[str | None]:
 
 # Pages every signed-in user may open but that show some users nothing at all.
 SELF_REFUSALS = {
-    ("core:audit", "staff_a"): 403,
+    ("portal:audit", "staff_a"): 403,
     # A document belongs to its unit's office.
     ("showcase:export", "staff_a"): 404,
     ("showcase:export_file", "staff_a"): 404,
@@ -595,7 +594,7 @@ def decision_form(proposal) -> dict:
 
 def test_only_the_secretary_records_the_decision(client, site):
     back_to_draft(site)
-    proposal = workflow.submit(site.city.period, unit_a(site), actor="assessor")
+    proposal = actions.submit(site.city.period, unit_a(site), acting_user=Operator("assessor"))
     url = unit_url(site, "decision/")
     for name in ("assessor_a", "staff_a", "secretary_b", "assessor_b"):
         as_user(client, site, name)
@@ -607,7 +606,7 @@ def test_only_the_secretary_records_the_decision(client, site):
 
 def test_only_the_assessor_issues_the_notice_and_records_objections(client, site):
     back_to_draft(site)
-    proposal = approve_all(workflow.submit(site.city.period, unit_a(site), actor="assessor"))
+    proposal = approve_all(actions.submit(site.city.period, unit_a(site), acting_user=Operator("assessor")))
     url = unit_url(site, "publicity/")
     details = notice_details(unit_a(site))
     notice_form = {
@@ -658,7 +657,7 @@ def test_only_the_units_office_resolves_an_objection(client, site):
 def test_only_the_city_publishes(client, site):
     # Objection dismissed and the notice over (it ended 2025-10-10): publishable.
     objection = proposal_a(site).notice.objections.get()
-    workflow.resolve_objection(objection, "dismissed", "经核实反映不属实。", actor="assessor")
+    actions.resolve_objection(objection, "dismissed", "经核实反映不属实。", acting_user=Operator("assessor"))
     assert workflow.publication_blockers(proposal_a(site)) == []
     url = unit_url(site, "publicity/publish/")
     for name in ("assessor_a", "secretary_a", "staff_a", "assessor_b"):

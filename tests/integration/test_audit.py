@@ -627,7 +627,9 @@ def test_an_import_lock_unlock_and_nomination_are_recorded(tmp_path, capsys):
     people = [[f"F{i:03d}", f"财政{i}号", "市财政局", "一般干部", "科员"] for i in range(1, 101)]
     roster = write_xlsx(tmp_path / "花名册.xlsx", roster_rows(people))
     jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1", "--actor", "人事科")
-    entry = AuditEntry.objects.get()
+    # The command created the period (with its own entry), then imported the roster.
+    period_entry, entry = AuditEntry.objects.order_by("id")
+    assert (period_entry.action, period_entry.actor) == (AuditAction.PERIOD, "人事科")
     finance = Unit.objects.get(name="市财政局")
     assert (entry.action, entry.actor, entry.unit, entry.period.code) == (
         AuditAction.IMPORT,

@@ -693,7 +693,7 @@ def walk_admin(walk: Walk, user, name: str, salt: str) -> None:
 
 def city_admin_in_the_admin(site):
     """The city administrator as the demo makes them: staff, in the city office's group."""
-    from jixiao.core.demo_workflow import city_office_group
+    from jixiao.demo.workflow import city_office_group
 
     user = site.users["admin"]
     user.is_staff = True

@@ -52,7 +52,7 @@ FORMAT_IDS = ["xlsx", "xls", "csv-utf8", "csv-utf8-bom", "csv-gbk"]
 def roster_state(period_code="2023H1"):
     return sorted(
         RosterEntry.objects.filter(period__code=period_code).values_list(
-            "person__staff_id", "person__name", "unit__name", "category__name", "post"
+            "person__staff_id", "name", "unit__name", "category__name", "post"
         )
     )
 
@@ -312,19 +312,38 @@ def test_roster_creates_only_the_units_and_categories_that_are_new(tmp_path, cap
     assert list(Category.objects.values_list("name", flat=True)) == ["一般干部", "中层干部", "编外聘用"]
 
 
-def test_a_roster_change_updates_unit_category_post_and_name(tmp_path, capsys):
+def test_a_roster_change_moves_a_person_within_the_period_as_a_transfer(tmp_path, capsys):
     jixiao_ok(
         capsys, "import", "roster", write_csv(tmp_path / "a.csv", roster_rows(PEOPLE)), "--period", "2023H1"
     )
     moved = [list(p) for p in PEOPLE]
-    moved[0] = ["000123", "张三丰", "城关镇", "中层干部", "副镇长"]
+    moved[0] = ["000123", "张三", "城关镇", "中层干部", "副镇长"]
     run = jixiao(
         capsys, "import", "roster", write_csv(tmp_path / "b.csv", roster_rows(moved)), "--period", "2023H1"
     )
     assert run.status == 0, run.err
-    assert "  人员：新增 0，变更 1" in run.out.splitlines()
+    assert "  人员：新增 0，变更 0" in run.out.splitlines()
     assert "  花名册：新增 0，变更 1，未变 3" in run.out.splitlines()
+    assert "  调动（1 人，仅本考核期）：张三（000123）市财政局 → 城关镇" in run.out.splitlines()
     assert roster_state() == sorted(tuple(p) for p in moved)
+
+
+def test_a_known_staff_id_with_another_name_is_refused_and_names_no_unit(tmp_path, capsys):
+    jixiao_ok(
+        capsys, "import", "roster", write_csv(tmp_path / "a.csv", roster_rows(PEOPLE)), "--period", "2023H1"
+    )
+    other = [["000124", "赵新人", "城关镇", "一般干部", "科员"]]
+    run = jixiao(
+        capsys, "import", "roster", write_csv(tmp_path / "b.csv", roster_rows(other)), "--period", "2024H1"
+    )
+    assert run.status == 1
+    problem = run.err_lines[1]
+    assert problem.startswith("第2行 «姓名»") and "000124" in problem
+    assert "jixiao rename" in problem
+    # Neither the other person's name nor their unit is told.
+    assert "李四" not in run.err and "市财政局" not in run.err
+    assert not Period.objects.filter(code="2024H1").exists()
+    assert roster_state() == sorted(tuple(p) for p in PEOPLE)
 
 
 def test_the_same_person_in_two_periods(tmp_path, capsys):

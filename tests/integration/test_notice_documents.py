@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 from docx.oxml.ns import qn
 
-from jixiao.assessment.services import get_or_create_period
+from jixiao.assessment.actions import get_or_create_period
+from jixiao.org.access import Operator
 from jixiao.org.models import Category, Gender, Person, Unit
 from jixiao.selection.models import (
     Candidate,
@@ -51,7 +52,7 @@ def make_notice(*, rows: int | None = None, share=Decimal("10")) -> Notice:
     王五 (中层干部 #1, gender not recorded); special 赵六 with 事迹. Not on the notice:
     钱七 (rejected), 孙八 (approved, removed after an objection), 周九 (pending).
     With ``rows``, instead that many approved by-rank people."""
-    period, _ = get_or_create_period("2025H1")
+    period, _ = get_or_create_period("2025H1", acting_user=Operator("test"))
     if share != period.rules.share_percent:
         period.rules.share_percent = share
         period.rules.save()
@@ -75,6 +76,8 @@ def make_notice(*, rows: int | None = None, share=Decimal("10")) -> Notice:
         return Candidate.objects.create(
             proposal=proposal,
             person=person,
+            name=name,
+            gender=gender,
             category=category,
             post=post,
             route=route,

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from jixiao.assessment.services import get_or_create_period
+from jixiao.assessment.actions import get_or_create_period
+from jixiao.org.access import Operator
 from jixiao.org.models import Category, Person, Unit
 from jixiao.selection.models import RankingResult
 
@@ -46,8 +47,18 @@ def partitions() -> list[str]:
         return [name for (name,) in cursor.fetchall()]
 
 
+def stored_rows(period, person) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT unit_id, category_id, CAST(total AS TEXT), rank FROM selection_rankingresult "
+            "WHERE period_id = %s AND person_id = %s",
+            [period.pk, person.pk],
+        )
+        return cursor.fetchall()
+
+
 def test_migration_partitions_the_table_keeping_its_rows_and_reverses():
-    period, _ = get_or_create_period("2023H1")
+    period, _ = get_or_create_period("2023H1", acting_user=Operator("test"))
     unit, category = Unit.objects.create(name="市审计局"), Category.objects.create(name="一般干部")
     person = Person.objects.create(staff_id="000123", name="张三")
     row = dict(unit_id=unit.pk, category_id=category.pk, total="90.50", rank=1, group_size=1, quota=0)
@@ -64,17 +75,12 @@ def test_migration_partitions_the_table_keeping_its_rows_and_reverses():
     migrate(AFTER)
     assert relkind("selection_rankingresult") == "p"
     assert f"selection_rankingresult_p{period.pk}" in partitions()
-    kept = RankingResult.objects.get(period=period, person=person)
-    assert (kept.unit_id, kept.category_id, str(kept.total), kept.rank) == (
-        row["unit_id"],
-        row["category_id"],
-        row["total"],
-        row["rank"],
-    )
+    # Read as the table stands at this migration (later ones add columns the model has).
+    assert stored_rows(period, person) == [(row["unit_id"], row["category_id"], row["total"], row["rank"])]
 
     migrate(BEFORE)
     assert relkind("selection_rankingresult") == "r"
-    assert RankingResult.objects.filter(period=period, person=person).count() == 1
+    assert len(stored_rows(period, person)) == 1
     migrate(AFTER)
     assert relkind("selection_rankingresult") == "p"
     # Back to the latest schema for the tests that follow.
@@ -87,7 +93,7 @@ def test_each_ranked_period_has_its_own_partition_replaced_on_every_run():
     from jixiao.selection.ranking import rank_period
 
     unit, category = Unit.objects.create(name="市审计局"), Category.objects.create(name="一般干部")
-    periods = [get_or_create_period(code)[0] for code in ("2023H1", "2023H2")]
+    periods = [get_or_create_period(code, acting_user=Operator("test"))[0] for code in ("2023H1", "2023H2")]
     for number in range(1, 21):
         person = Person.objects.create(staff_id=f"{number:06d}", name=f"人员{number}")
         for period in periods:

@@ -17,8 +17,9 @@ from django.db import transaction
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from jixiao.assessment.actions import get_or_create_period
 from jixiao.assessment.models import Period, RosterEntry, Score
-from jixiao.assessment.services import get_or_create_period
+from jixiao.org.access import Operator
 from jixiao.org.models import Category, Person, Unit
 from jixiao.selection import rules
 from jixiao.selection.models import (
@@ -170,7 +171,7 @@ def store_city(city: CitySpec, *, prefix: str = "") -> StoredCity:
 
 def store_period(stored: StoredCity, code: str, rule_set: RulesSpec, *, people=None) -> Period:
     """The period with the roster and scores of ``people`` (person id → unit, category, spec)."""
-    period, created = get_or_create_period(code)
+    period, created = get_or_create_period(code, acting_user=Operator("test"))
     assert created
     SelectionRules.objects.filter(period=period).update(
         share_percent=rule_set.share_percent,

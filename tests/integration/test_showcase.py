@@ -22,12 +22,12 @@ from django.utils import timezone
 from PIL import Image
 
 from jixiao.core.audit import AuditAction, AuditEntry
+from jixiao.org.access import Operator
 from jixiao.org.models import RoleKind
-from jixiao.selection import workflow
+from jixiao.selection import actions
 from jixiao.selection.models import Candidate, Proposal
 from jixiao.showcase import jobs, posters, profiles
 from jixiao.showcase.models import Portrait, Profile
-from jixiao.showcase.photos import placeholder_portrait
 from jixiao.showcase.public import published_exemplars
 from jixiao.showcase.rendering import chinese_date, profile_url, published_on, qr_data_uri
 from jixiao.showcase.wechat import article_html
@@ -42,6 +42,7 @@ from tests.workflow_city import (
     person_name,
     staff_id,
     to_publicity,
+    write_profile,
 )
 
 PUBLISHED_ON = datetime.date(2025, 10, 11)  # the day after the notice ends
@@ -62,7 +63,7 @@ def unit_of(city, spec):
 def publish_a(city):
     city.nominate(staff_id(UNIT_A, SPECIAL))
     proposal, _notice, _objection = to_publicity(city, unit_of(city, UNIT_A))
-    return workflow.publish(proposal, actor="city", today=PUBLISHED_ON)
+    return actions.publish(proposal, acting_user=Operator("city"), today=PUBLISHED_ON)
 
 
 def candidate(city, spec, number) -> Candidate:
@@ -111,15 +112,13 @@ def test_publication_gives_every_exemplar_a_profile(city):
 
 @pytest.mark.django_db
 def test_profile_changes_are_checked_and_audited(city):
-    profile = profiles.profile_for(candidate(city, UNIT_A, 1))
+    first_candidate = candidate(city, UNIT_A, 1)
     with pytest.raises(profiles.ShowcaseRefused):
-        profiles.update_profile(profile, profiles.ProfileText("科长", "太短的事迹。", ""), actor="assessor")
-    profiles.update_profile(
-        profile, profiles.ProfileText(HIDDEN_POST, DEEDS, "干一行爱一行"), actor="assessor"
-    )
-    profiles.set_portrait(profile, placeholder_portrait("x"), filename="照片.jpg", actor="assessor")
+        write_profile(first_candidate, profiles.ProfileText("科长", "太短的事迹。", ""))
+    write_profile(first_candidate, profiles.ProfileText(HIDDEN_POST, DEEDS, "干一行爱一行"))
+    write_profile(first_candidate, portrait="x", filename="照片.jpg")
     first = Portrait.objects.get()
-    profiles.set_portrait(profile, placeholder_portrait("y"), filename="新照片.png", actor="assessor")
+    write_profile(first_candidate, portrait="y", filename="新照片.png")
     assert Portrait.objects.count() == 1 and Portrait.objects.get().pk != first.pk  # the old one is gone
     entries = AuditEntry.objects.filter(action=AuditAction.PROFILE).order_by("id")
     assert [e.summary for e in entries] == [
@@ -130,9 +129,7 @@ def test_profile_changes_are_checked_and_audited(city):
     assert entries[0].before["post"] == "科员" and entries[0].after["post"] == HIDDEN_POST
     assert entries[2].before["portrait"] == first.sha256
     # Saving the same text again records nothing.
-    profiles.update_profile(
-        profile, profiles.ProfileText(HIDDEN_POST, DEEDS, "干一行爱一行"), actor="assessor"
-    )
+    write_profile(first_candidate, profiles.ProfileText(HIDDEN_POST, DEEDS, "干一行爱一行"))
     assert AuditEntry.objects.filter(action=AuditAction.PROFILE).count() == 3
 
 
@@ -152,17 +149,18 @@ def test_only_approved_candidates_of_a_decided_list_get_a_profile(city):
 
 
 def hide_everything_of_the_first(city) -> Profile:
-    profile = profiles.profile_for(candidate(city, UNIT_A, 1))
-    profiles.set_portrait(profile, placeholder_portrait("hidden"), actor="assessor")
-    text = profiles.ProfileText(HIDDEN_POST, DEEDS, "不公开的格言", False, False, False, False)
-    return profiles.update_profile(profile, text, actor="assessor")
+    first = candidate(city, UNIT_A, 1)
+    write_profile(first, portrait="hidden")
+    return write_profile(
+        first, profiles.ProfileText(HIDDEN_POST, DEEDS, "不公开的格言", False, False, False, False)
+    )
 
 
 @pytest.mark.django_db
 def test_public_pages_show_only_published_exemplars_and_public_fields(client, city):
     hidden = hide_everything_of_the_first(city)
     # An unpublished unit's profile, written before publication, exists but is not public.
-    b_profile = profiles.profile_for(candidate(city, UNIT_B, 1))
+    b_profile = write_profile(candidate(city, UNIT_B, 1))
 
     assert client.get("/exemplars/").status_code == 302  # one period: straight to it
     listing = client.get(f"/exemplars/{PERIOD}/").content.decode()
@@ -222,8 +220,7 @@ def test_public_pages_answer_304_until_something_changes(client, city):
         client.get(f"/screen/{PERIOD}/data.json", headers={"If-None-Match": data["ETag"]}).status_code == 304
     )
     # An edit changes what the public sees: a new version, a full page.
-    profile = profiles.profile_for(candidate(city, UNIT_A, 2))
-    profiles.update_profile(profile, profiles.ProfileText("副科长", DEEDS, ""), actor="assessor")
+    write_profile(candidate(city, UNIT_A, 2), profiles.ProfileText("副科长", DEEDS, ""))
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert "副科长" in changed.content.decode()
@@ -231,9 +228,7 @@ def test_public_pages_answer_304_until_something_changes(client, city):
 
 @pytest.mark.django_db
 def test_a_published_photo_is_served_with_a_versioned_url(client, city):
-    profile = profiles.set_portrait(
-        profiles.profile_for(candidate(city, UNIT_A, 2)), placeholder_portrait("p"), actor="assessor"
-    )
+    profile = write_profile(candidate(city, UNIT_A, 2), portrait="p")
     exemplar = next(e for e in published_exemplars(city.period) if e.key == profile.public_key)
     url = f"/exemplars/{PERIOD}/{profile.public_key}/photo.jpg"
     assert f'{url}?v={exemplar.photo[:12]}"' in client.get(f"/exemplars/{PERIOD}/").content.decode()
@@ -350,9 +345,8 @@ def pdf_info(data: bytes, tmp_path) -> dict:
 @needs_poppler
 @pytest.mark.django_db
 def test_the_unit_poster_is_a_printable_pdf_with_chinese_text_and_qr_codes(city, tmp_path):
-    profile = profiles.profile_for(candidate(city, UNIT_A, 1))
-    profiles.update_profile(profile, profiles.ProfileText("预算科科长", DEEDS, ""), actor="assessor")
-    profiles.set_portrait(profile, placeholder_portrait("poster"), actor="assessor")
+    write_profile(candidate(city, UNIT_A, 1), profiles.ProfileText("预算科科长", DEEDS, ""))
+    write_profile(candidate(city, UNIT_A, 1), portrait="poster")
     unit = unit_of(city, UNIT_A)
     published = published_on(city.period, unit)  # the day the city published the list
     assert published == chinese_date(timezone.localdate(Proposal.objects.get(unit=unit).published_at))
@@ -385,7 +379,7 @@ def test_the_unit_poster_is_a_printable_pdf_with_chinese_text_and_qr_codes(city,
 @pytest.mark.django_db
 def test_the_city_poster_gives_each_unit_its_own_pages(city, tmp_path):
     proposal_b = Proposal.objects.get(unit=unit_of(city, UNIT_B))
-    workflow.publish(proposal_b, actor="city", today=PUBLISHED_ON)
+    actions.publish(proposal_b, acting_user=Operator("city"), today=PUBLISHED_ON)
     steps = []
     data = posters.poster_pdf(
         city.period, None, posters.PAPERS["A4"], BASE_URL, lambda d, t: steps.append((d, t))
@@ -426,8 +420,9 @@ def test_the_wechat_article_has_inline_styles_only_and_its_photos_beside_it(clie
     # Made within the request: a thread would not see this test's uncommitted data.
     settings.JIXIAO_EXPORTS_IN_BACKGROUND = False
     for number in (1, SPECIAL):
-        profile = profiles.profile_for(candidate(city, UNIT_A, number))
-        profiles.set_portrait(profile, placeholder_portrait(str(number)), actor="assessor")
+        write_profile(
+            candidate(city, UNIT_A, number), profiles.ProfileText("科员", DEEDS, ""), portrait=str(number)
+        )
     unit = unit_of(city, UNIT_A)
     client.force_login(make_user("assessor", RoleKind.ASSESSOR, unit))
     response = client.get(f"/periods/{PERIOD}/units/{unit.pk}/showcase/wechat.zip")
@@ -570,9 +565,7 @@ def test_the_showcase_command_refuses_bad_requests_in_chinese(city, tmp_path, ca
 
 @pytest.mark.django_db
 def test_a_deleted_profile_takes_its_photo_with_it(city):
-    profile = profiles.set_portrait(
-        profiles.profile_for(candidate(city, UNIT_A, 1)), placeholder_portrait("gone"), actor="assessor"
-    )
+    profile = write_profile(candidate(city, UNIT_A, 1), portrait="gone")
     assert Portrait.objects.count() == 1
     profile.delete()
     assert not Portrait.objects.exists()

@@ -25,8 +25,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from jixiao.assessment.actions import get_or_create_period
 from jixiao.assessment.models import Period, RosterEntry, Score, VetoReason
-from jixiao.assessment.services import get_or_create_period
+from jixiao.org.access import Operator
 from jixiao.org.models import Category, Person, RoleKind, Unit
 from jixiao.reports import statistics
 from jixiao.selection.models import Candidate, Proposal, Route, Verdict
@@ -52,7 +53,9 @@ def roster(period, units, categories, *, minus: int = 0) -> None:
             staff = f"{prefix}{number:02d}"
             person, _created = Person.objects.get_or_create(staff_id=staff, defaults={"name": f"姓名{staff}"})
             category = categories[GENERAL if number <= 6 or prefix == "A" else MIDDLE]
-            entry = RosterEntry.objects.create(period=period, person=person, unit=unit, category=category)
+            entry = RosterEntry.objects.create(
+                period=period, person=person, name=person.name, unit=unit, category=category
+            )
             if staff in TOTALS:
                 veto = {"F03": (CATALOGUE_VETO, reason), "C10": (FREE_VETO, None)}.get(staff, ("", None))
                 Score.objects.create(
@@ -70,6 +73,7 @@ def listed(period, unit, state, people: dict[str, tuple]) -> None:
         Candidate.objects.create(
             proposal=proposal,
             person=entry.person,
+            name=entry.name,
             category=entry.category,
             route=route,
             total=entry.score.total,
@@ -90,7 +94,10 @@ def city():
         name: Unit.objects.create(name=name, sort_order=i)
         for i, name in enumerate((FINANCE, TOWN, ARCHIVE), 1)
     }
-    first, second = get_or_create_period("2024H1")[0], get_or_create_period("2024H2")[0]
+    first, second = (
+        get_or_create_period("2024H1", acting_user=Operator("test"))[0],
+        get_or_create_period("2024H2", acting_user=Operator("test"))[0],
+    )
     roster(first, units, categories)
     roster(second, units, categories, minus=1)
     approved = Verdict.APPROVED

@@ -24,6 +24,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from jixiao.assessment import formula
+from jixiao.assessment.actions import get_or_create_period
 from jixiao.assessment.formula import cents_to_points
 from jixiao.assessment.models import (
     Adjustment,
@@ -54,8 +55,8 @@ from jixiao.assessment.schemes import (
     leaves,
     scheme_problems,
 )
-from jixiao.assessment.services import get_or_create_period
 from jixiao.assessment.totals import TotalsRun, compute_totals
+from jixiao.org.access import Operator
 from jixiao.org.models import Category, Person, Unit
 
 pytestmark = pytest.mark.django_db
@@ -267,7 +268,7 @@ class Stored:
 
 
 def store(city: CityDraw) -> Stored:
-    period, _ = get_or_create_period(PERIOD)
+    period, _ = get_or_create_period(PERIOD, acting_user=Operator("test"))
     units = [Unit.objects.create(name=f"测试单位{i}", sort_order=i) for i in range(2)]
     category = Category.objects.create(name="测试甲类")
     other_category = Category.objects.create(name="测试乙类")  # has no scheme
@@ -293,7 +294,7 @@ def store(city: CityDraw) -> Stored:
     for person, entry in zip(city.people, stored.entries, strict=True):
         store_raw_scores(stored, person, entry)
     Score.objects.bulk_create(
-        Score(entry=entry, total=total, veto_text=veto)
+        Score(entry=entry, total=total, veto_text=veto, imported_veto=veto)
         for entry, (total, veto) in zip(stored.unschemed, city.unschemed, strict=True)
     )
     return stored
@@ -345,7 +346,12 @@ def store_raw_scores(stored: Stored, person: PersonDraw, entry: RosterEntry) -> 
     for text in person.vetoes:  # one by one: their order is the order of the veto text
         VetoItem.objects.create(entry=entry, text=text, recorded_by="t")
     if person.imported:
-        Score.objects.create(entry=entry, total=person.imported[0], veto_text=person.imported[1])
+        Score.objects.create(
+            entry=entry,
+            total=person.imported[0],
+            veto_text=person.imported[1],
+            imported_veto=person.imported[1],
+        )
 
 
 # --------------------------------------------------------------------------- the expectation
@@ -409,11 +415,14 @@ def describe(city: CityDraw, expected: Expected) -> None:
     event("some group trimmed" if trimmed else "no group trimmed")
 
 
-def expected_rows(city: CityDraw, stored: Stored, had_scheme_score: frozenset[int] = frozenset()) -> Expected:
-    """What the tables should hold. ``had_scheme_score``: entries whose imported total an
-    earlier computation replaced (it does not come back when their total goes)."""
+def expected_rows(city: CityDraw, stored: Stored, imported: list | None = None) -> Expected:
+    """What the tables should hold. An imported total stays whatever the scheme computes (it
+    overrides the scheme's total); the score shows the imported veto and the person's veto
+    items. ``imported``: each person's imported total and veto, when an earlier draw stored
+    them (default: this draw's)."""
     expected = Expected({}, {}, 0, 0)
-    for person, entry in zip(city.people, stored.entries, strict=True):
+    imported = [p.imported for p in city.people] if imported is None else imported
+    for person, entry, own_import in zip(city.people, stored.entries, imported, strict=True):
         result = reference_result(city, stored, person)
         if result.assessed:
             expected.totals[entry.pk] = (
@@ -426,11 +435,12 @@ def expected_rows(city: CityDraw, stored: Stored, had_scheme_score: frozenset[in
             )
             expected.computed += result.complete
             expected.incomplete += not result.complete
-        if result.complete:
-            veto = "；".join(person.vetoes)
+        vetoes = [own_import[1]] if own_import else []
+        veto = "；".join(dict.fromkeys(v for v in [*vetoes, *person.vetoes] if v))
+        if own_import:
+            expected.scores[entry.pk] = (own_import[0], veto, ScoreSource.IMPORT)
+        elif result.complete:
             expected.scores[entry.pk] = (cents_to_points(result.total_cents), veto, ScoreSource.SCHEME)
-        elif person.imported and entry.pk not in had_scheme_score:
-            expected.scores[entry.pk] = (*person.imported, ScoreSource.IMPORT)
     for entry, (total, veto) in zip(stored.unschemed, city.unschemed, strict=True):
         expected.scores[entry.pk] = (total, veto, ScoreSource.IMPORT)
     return expected
@@ -479,7 +489,8 @@ def test_the_database_computes_every_total_as_the_formula_does(city):
         describe(city, expected)
         assert_stored_as_expected(stored.period, expected)
         assert (run.computed, run.incomplete) == (expected.computed, expected.incomplete)
-        assert run.changed >= expected.computed  # every complete total became a score
+        # Every complete total became a score, but where an imported total overrides it.
+        assert run.changed >= sum(1 for row in expected.scores.values() if row[2] == ScoreSource.SCHEME)
         # Computing again finds nothing to change.
         assert compute_totals(stored.period) == TotalsRun(expected.computed, expected.incomplete, changed=0)
         assert_stored_as_expected(stored.period, expected)
@@ -523,7 +534,6 @@ def test_recomputing_after_changes_follows_the_new_scores(city, data):
         stored = store(city)
         compute_totals(stored.period)
         before = stored_scores(stored.period)
-        had_scheme_score = frozenset(k for k, row in before.items() if row[2] == ScoreSource.SCHEME)
 
         later = data.draw(changes(city))
         for entry in stored.entries:
@@ -536,7 +546,7 @@ def test_recomputing_after_changes_follows_the_new_scores(city, data):
 
         run = compute_totals(stored.period)
 
-        expected = expected_rows(later, stored, had_scheme_score)
+        expected = expected_rows(later, stored, [p.imported for p in city.people])
         assert_stored_as_expected(stored.period, expected)
         assert (run.computed, run.incomplete) == (expected.computed, expected.incomplete)
         # A score that came or went or changed is counted.
@@ -557,7 +567,7 @@ class Small:
 
 def small_city(*, units_may_adjust: bool = False) -> Small:
     """德 40 (objective) and 绩 60 (unit-scored, of 50 marks), scored once for the half-year."""
-    period, _ = get_or_create_period(PERIOD)
+    period, _ = get_or_create_period(PERIOD, acting_user=Operator("test"))
     units = [Unit.objects.create(name=f"测试单位{i}", sort_order=i) for i in range(2)]
     category = Category.objects.create(name="测试甲类")
     scheme = define_scheme(
@@ -676,7 +686,7 @@ def score_quarterly(scheme: Scheme, entry: RosterEntry) -> None:
 def test_a_scheme_edited_after_scoring_still_totals_as_the_formula_does(edit):
     """Schemes may be edited (or adjusted by a unit) after scores came in; the stored total
     and the breakdown must still be the same computation."""
-    period, _ = get_or_create_period(PERIOD)
+    period, _ = get_or_create_period(PERIOD, acting_user=Operator("test"))
     unit, category = Unit.objects.create(name="测试单位"), Category.objects.create(name="测试甲类")
     scheme = define_scheme(
         name="全市方案",
@@ -712,46 +722,41 @@ def test_a_scheme_edited_after_scoring_still_totals_as_the_formula_does(edit):
 
 
 @pytest.mark.parametrize(
-    "zero",
+    ("zero", "problem"),
     [
-        {"roll_up": RollUp.QUARTERLY, "sub_period_weights": [0, 1]},
-        {"rater_groups": {"领导评价": 100, "同事互评": 0}},
+        (
+            {"roll_up": RollUp.QUARTERLY, "sub_period_weights": [0, 1]},
+            "Every sub-period weight must be at least 1.",
+        ),
+        (
+            {"rater_groups": {"领导评价": 100, "同事互评": 0}},
+            "The weight of rater group 同事互评 must be more than 0.",
+        ),
     ],
     ids=["sub-period weight 0", "rater group weight 0"],
 )
-def test_a_zero_weight_is_refused_or_totals_still_compute(zero):
-    period, _ = get_or_create_period(PERIOD)
-    unit, category = Unit.objects.create(name="测试单位"), Category.objects.create(name="测试甲类")
-    try:
-        scheme = define_scheme(
+def test_a_zero_weight_is_refused_and_nothing_is_kept(zero, problem):
+    """A zero weight would let a sub-period or a rater group count for nothing while its
+    scores are shown: the scheme is refused, and nothing of it is stored."""
+    period, _ = get_or_create_period(PERIOD, acting_user=Operator("test"))
+    category = Category.objects.create(name="测试甲类")
+    with override("en"), pytest.raises(SchemeError) as refused:
+        define_scheme(
             name="全市方案",
             period=period,
             category=category,
             indicators=[IndicatorSpec("德", 100)],
             **{"rater_groups": {"领导评价": 100}, **zero},
         )
-    except SchemeError:
-        return  # refused: nobody can be scored under it
-    person = Person.objects.create(staff_id="T1", name="人员")
-    entry = RosterEntry.objects.create(period=period, person=person, unit=unit, category=category)
-    zero_group = "同事互评" if "同事互评" in zero.get("rater_groups", {}) else "领导评价"
-    RaterScore.objects.create(  # scored only in the first quarter, or only by the zero-weighted group
-        entry=entry,
-        indicator=scheme.indicators.get(),
-        sub_period=1,
-        group=RaterGroup.objects.get(name=zero_group),
-        rater="R1",
-        score_cents=9_000,
-    )
-    compute_totals(period)
-    assert_total_agrees_with_formula(entry)
+    assert problem in refused.value.problems
+    assert not Scheme.objects.exists() and not Indicator.objects.exists()
 
 
 def test_people_without_a_scheme_keep_their_imported_score():
     small = small_city()
     other = Category.objects.create(name="测试乙类")
     imported = enter(small, 1, category=other)
-    Score.objects.create(entry=imported, total=Decimal("77.77"), veto_text="诫勉")
+    Score.objects.create(entry=imported, total=Decimal("77.77"), veto_text="诫勉", imported_veto="诫勉")
     unscored = enter(small, 2)  # under the scheme, but without raw scores
     Score.objects.create(entry=unscored, total=Decimal("66.60"))
     scored = enter(small, 3)
@@ -764,14 +769,17 @@ def test_people_without_a_scheme_keep_their_imported_score():
     assert not SchemeTotal.objects.filter(entry__in=[imported, unscored]).exists()
 
 
-def test_a_computed_total_replaces_an_imported_score():
+def test_an_imported_total_overrides_the_schemes_through_every_recomputation():
     small = small_city()
     entry = enter(small, 1)
-    Score.objects.create(entry=entry, total=Decimal("50.00"), veto_text="诫勉")
+    Score.objects.create(entry=entry, total=Decimal("50.00"), veto_text="诫勉", imported_veto="诫勉")
     score_directly(entry, small.scheme, 德=7_550, 绩=4_000)
-    compute_totals(small.period)
-    # 75.5 % of 40 = 30.2, 80 % of 60 = 48; the veto was the import's, and there is no veto item.
-    assert score_of(entry) == (Decimal("78.20"), "", ScoreSource.SCHEME)
+    for _ in range(2):
+        compute_totals(small.period)
+        # The scheme computes 75.5 % of 40 = 30.2 and 80 % of 60 = 48; the imported total and
+        # its veto stay in force.
+        assert score_of(entry) == (Decimal("50.00"), "诫勉", ScoreSource.IMPORT)
+        assert SchemeTotal.objects.get(entry=entry).total_cents == 7_820
 
 
 def test_a_later_gap_removes_the_scheme_score_and_a_new_score_brings_it_back():
@@ -834,7 +842,7 @@ def test_bonus_and_penalty_are_capped_in_the_database():
 def test_equal_scores_tie_exactly_in_the_database():
     """0.1 + 0.2 == 0.3 here: scores adding up to the same points give the same total, and
     odd weights like 33.33/33.33/33.34 do not leave a float's trace."""
-    period, _ = get_or_create_period(PERIOD)
+    period, _ = get_or_create_period(PERIOD, acting_user=Operator("test"))
     unit, category = Unit.objects.create(name="测试单位"), Category.objects.create(name="测试甲类")
     scheme = define_scheme(
         name="全市方案",
@@ -879,7 +887,7 @@ def test_equal_scores_tie_exactly_in_the_database():
 def problems_of(**changes) -> list[str]:
     """The problems define_scheme reports for a scheme with ``changes``, in English; nothing
     of it is kept."""
-    period, _ = get_or_create_period(PERIOD)
+    period, _ = get_or_create_period(PERIOD, acting_user=Operator("test"))
     category = Category.objects.get_or_create(name="测试甲类")[0]
     arguments = {
         "name": "方案",
@@ -934,7 +942,7 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_a_scheme_without_rated_indicators_needs_no_rater_groups():
-    period, _ = get_or_create_period(PERIOD)
+    period, _ = get_or_create_period(PERIOD, acting_user=Operator("test"))
     scheme = define_scheme(
         name="方案",
         period=period,
@@ -985,8 +993,8 @@ def scheme_tree(scheme: Scheme) -> list[tuple]:
 
 
 def test_copy_scheme_copies_the_whole_scheme():
-    period, _ = get_or_create_period(PERIOD)
-    later, _ = get_or_create_period("2031H2")
+    period, _ = get_or_create_period(PERIOD, acting_user=Operator("test"))
+    later, _ = get_or_create_period("2031H2", acting_user=Operator("test"))
     category = Category.objects.create(name="测试甲类")
     source = define_scheme(
         name="全市方案",
@@ -1057,7 +1065,7 @@ def test_a_unit_may_adjust_the_city_scheme_only_when_the_city_allows_it():
 
 
 def test_a_template_may_be_copied_for_a_unit():
-    period, _ = get_or_create_period(PERIOD)
+    period, _ = get_or_create_period(PERIOD, acting_user=Operator("test"))
     category = Category.objects.create(name="测试甲类")
     unit = Unit.objects.create(name="测试单位")
     template = define_scheme(

@@ -25,6 +25,7 @@ from jixiao.selection.rules import (
     TiePolicy,
     competition_rank,
     eligible_by_rank,
+    has_quorum,
     percent_to_basis_points,
     place_peer_group,
     quota,
@@ -226,15 +227,26 @@ def test_eligibility_matches_the_cut_off_line_drawn_by_hand(totals, places, tie_
     assert got == reference_eligible(totals, places, tie_policy)
 
 
-@given(GROUPS, st.integers(0, 45), TIE_POLICIES)
-def test_a_tie_passes_all_or_none(totals, places, tie_policy):
-    for total in set(totals):
-        assert len({eligible_by_rank(total, totals, places, tie_policy)}) == 1
+@given(peer_groups(), RANKING_RULES)
+def test_a_tie_passes_all_or_none(members, ranking_rules):
+    """Rule 2's default tie policy (and the other): people with the same total, none of them
+    vetoed, all pass or all stay out — whatever their place in the group's order."""
+    placements = place_peer_group(members, ranking_rules)
+    for total in {m.total for m in members}:
+        tied = [m for m in members if m.total == total and not m.vetoed]
+        assert len({placements[m.key].outcome for m in tied}) <= 1, total
+        assert len({placements[m.key].rank for m in members if m.total == total}) == 1
     # and eligibility never skips a better total for a worse one
-    passing = [t for t in totals if eligible_by_rank(t, totals, places, tie_policy)]
-    failing = [t for t in totals if not eligible_by_rank(t, totals, places, tie_policy)]
+    passing = [m.total for m in members if placements[m.key].outcome == Outcome.BY_RANK]
+    failing = [m.total for m in members if placements[m.key].outcome == Outcome.NOT_SELECTED]
     if passing and failing:
         assert min(passing) > max(failing)
+
+
+@given(st.integers(0, 60), st.integers(0, 60))
+def test_a_committee_decides_with_more_than_half_of_its_members_present(members, present):
+    """Rule 5's quorum, against the sentence itself in exact fractions."""
+    assert has_quorum(members, present) == (present <= members and Fraction(present) > Fraction(members, 2))
 
 
 @given(GROUPS, st.integers(0, 45))

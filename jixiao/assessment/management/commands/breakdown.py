@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy
 
 from jixiao.assessment import formula
 from jixiao.assessment.breakdown import explain
+from jixiao.assessment.commands import PeriodCommand
 from jixiao.assessment.models import RosterEntry
-from jixiao.core.commands import PeriodCommand
 from jixiao.core.text import format_table, normalize_staff_id, plain_decimal
 
 
@@ -40,9 +40,7 @@ class Command(PeriodCommand):
             )
         breakdown = explain(entry)
         if breakdown is None:
-            raise CommandError(
-                _("%(name)s has no assessment scheme in this period") % {"name": entry.person.name}
-            )
+            raise CommandError(_("%(name)s has no assessment scheme in this period") % {"name": entry.name})
         self.stdout.write(render(breakdown))
 
 
@@ -51,7 +49,7 @@ def render(b) -> str:
     lines = [
         _("%(person)s, %(unit)s, %(category)s — scheme %(scheme)s")
         % {
-            "person": entry.person,
+            "person": f"{entry.name}（{entry.person.staff_id}）",
             "unit": entry.unit.name,
             "category": entry.category.name,
             "scheme": b.scheme.name,

@@ -3,8 +3,8 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.assessment.locks import lock
-from jixiao.core.commands import PeriodCommand
+from jixiao.assessment.actions import lock_scores
+from jixiao.assessment.commands import PeriodCommand
 
 
 class Command(PeriodCommand):
@@ -16,7 +16,7 @@ class Command(PeriodCommand):
 
     def handle(self, *args, **options):
         period, unit = self.period(options), self.unit(options["unit"])
-        record = lock(period, unit, actor=self.actor(options))
+        record = lock_scores(period, unit, acting_user=self.acting_user(options))
         self.stdout.write(
             _("The scores of %(unit)s for %(period)s are locked (since %(at)s, by %(by)s).")
             % {

@@ -5,9 +5,10 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jixiao.assessment.actions import copy_scheme
+from jixiao.assessment.commands import PeriodCommand
 from jixiao.assessment.models import Period, Scheme
-from jixiao.assessment.schemes import SchemeError, copy_scheme, leaves, scheme_problems
-from jixiao.core.commands import PeriodCommand
+from jixiao.assessment.schemes import leaves, scheme_problems
 from jixiao.core.text import format_table, plain_decimal
 
 
@@ -109,21 +110,9 @@ class Command(PeriodCommand):
                 _("Say what to copy: --from-period, --template, or --unit for a unit's adjustment.")
             )
         for source in sources:
-            target_category = category or source.category
-            exists = Scheme.objects.filter(period=period, category=target_category, unit=unit).exists()
-            if exists:
-                raise CommandError(
-                    _("%(period)s already has a scheme for %(category)s%(unit)s.")
-                    % {
-                        "period": period.code,
-                        "category": target_category,
-                        "unit": f" {unit.name}" if unit else "",
-                    }
-                )
-            try:
-                copy = copy_scheme(source, period=period, category=target_category, unit=unit)
-            except SchemeError as error:
-                raise CommandError(str(error)) from None
+            copy = copy_scheme(
+                source, period=period, category=category, unit=unit, acting_user=self.acting_user(options)
+            )
             self.stdout.write(
                 _("Copied %(source)s as %(copy)s.")
                 % {"source": source.name, "copy": f"{period.code} {copy.name}"}

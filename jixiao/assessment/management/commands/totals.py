@@ -3,9 +3,9 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jixiao.assessment.actions import recompute_totals
+from jixiao.assessment.commands import PeriodCommand
 from jixiao.assessment.models import SchemeTotal
-from jixiao.assessment.totals import compute_totals
-from jixiao.core.commands import PeriodCommand
 
 SHOWN_INCOMPLETE = 20
 
@@ -20,7 +20,7 @@ class Command(PeriodCommand):
                 _("%(period)s has no assessment schemes: its totals are imported.") % {"period": period.code}
             )
             return
-        run = compute_totals(period)
+        run = recompute_totals(period, acting_user=self.acting_user(options))
         self.stdout.write(
             _("Totals computed by the schemes: %(computed)s complete, %(incomplete)s incomplete.")
             % {"computed": run.computed, "incomplete": run.incomplete}
@@ -36,7 +36,7 @@ class Command(PeriodCommand):
                 + _("%(unit)s %(name)s (%(staff_id)s): %(missing)s indicator scores missing")
                 % {
                     "unit": total.entry.unit.name,
-                    "name": total.entry.person.name,
+                    "name": total.entry.name,
                     "staff_id": total.entry.person.staff_id,
                     "missing": total.missing,
                 }

@@ -1,11 +1,10 @@
 """``jixiao unlock --period 2023H1 --unit NAME --reason TEXT``."""
 
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.assessment.locks import unlock
-from jixiao.core.commands import PeriodCommand
+from jixiao.assessment.actions import unlock_scores
+from jixiao.assessment.commands import PeriodCommand
 
 
 class Command(PeriodCommand):
@@ -18,9 +17,7 @@ class Command(PeriodCommand):
 
     def handle(self, *args, **options):
         period, unit = self.period(options), self.unit(options["unit"])
-        if not options["reason"].strip():
-            raise CommandError(_("The reason must not be empty."))
-        if unlock(period, unit, actor=self.actor(options), reason=options["reason"]):
+        if unlock_scores(period, unit, acting_user=self.acting_user(options), reason=options["reason"]):
             self.stdout.write(
                 _("The scores of %(unit)s for %(period)s are unlocked.")
                 % {"unit": unit.name, "period": period.code}

@@ -6,12 +6,13 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from jixiao.assessment.locks import LockedScores, guard_locked_change, locked_units
-from jixiao.core.commands import PeriodCommand
+from jixiao.assessment.commands import PeriodCommand
+from jixiao.assessment.errors import AssessmentRefusal
+from jixiao.core.refusals import Refused
+from jixiao.imports.actions import import_file
 from jixiao.imports.kinds import KINDS, describe_plan
 from jixiao.imports.problems import ImportRefused
 from jixiao.imports.source import open_source
-from jixiao.selection.ranking import refresh_ranking
 
 
 class Command(PeriodCommand):
@@ -41,12 +42,18 @@ class Command(PeriodCommand):
         super().add_arguments(parser)
 
     def handle(self, *args, **options):
-        columns, plan_import, apply_import, lockable = KINDS[options["kind"]]
+        columns, _plan, _apply, _lockable = KINDS[options["kind"]]
         path = Path(options["file"])
         period = self.period(options)
         try:
-            source = open_source(path, columns)
-            plan = plan_import(period, source)
+            result = import_file(
+                options["kind"],
+                period,
+                open_source(path, columns),
+                acting_user=self.acting_user(options),
+                reason=options["reason"],
+                dry_run=options["dry_run"],
+            )
         except ImportRefused as refused:
             for problem in refused.problems:
                 self.stderr.write(str(problem))
@@ -58,40 +65,35 @@ class Command(PeriodCommand):
                 )
                 % {"file": path.name, "count": len(refused.problems)}
             ) from None
-        locked = []
-        if lockable and options["dry_run"]:
-            # A dry run only says what the real import would need.
-            would_lock = locked_units(period, plan.units)
-            if would_lock and not options["reason"]:
-                self.stdout.write(str(LockedScores(would_lock)))
-        elif lockable:
-            try:
-                locked = guard_locked_change(
-                    period,
-                    plan.units,
-                    actor=self.actor(options),
-                    reason=options["reason"],
-                    what=_("import of %(file)s") % {"file": path.name},
-                    details=plan.summary(),
-                )
-            except LockedScores as refusal:
-                raise CommandError(str(refusal)) from None
+        plan = result.plan
         if options["dry_run"]:
+            # A dry run only says what the real import would need.
+            if result.locked and not options["reason"]:
+                self.stdout.write(
+                    str(
+                        Refused(
+                            AssessmentRefusal.SCORES_LOCKED, units="、".join(u.name for u in result.locked)
+                        )
+                    )
+                )
             self.roll_back()
             self.stdout.write(
                 _("Checked %(file)s: no problems found; nothing was written.") % {"file": path.name}
             )
         else:
-            apply_import(plan, actor=self.actor(options))
             self.stdout.write(
                 _("Imported %(file)s into %(period)s: %(rows)s rows.")
                 % {"file": path.name, "period": period.code, "rows": plan.rows}
             )
         for line in describe_plan(options["kind"], plan):
             self.stdout.write("  " + line)
-        if locked and not options["dry_run"]:
-            refresh_ranking(period, actor=self.actor(options))
+        if result.rankings:
             self.stdout.write(
                 _("Locked scores of %(units)s changed (reason recorded): totals and ranking recomputed.")
-                % {"units": "、".join(u.name for u in locked)}
+                % {"units": "、".join(u.name for u in result.locked)}
+            )
+        for proposal in result.flagged:
+            self.stdout.write(
+                _("The list of %(unit)s needs a new decision: %(why)s")
+                % {"unit": proposal.unit.name, "why": proposal.flag_reason}
             )

@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.core.commands import PeriodCommand
+from jixiao.assessment.commands import PeriodCommand
 from jixiao.reports.exports import (
     CANDIDATE_COLUMNS,
     EXEMPLAR_COLUMNS,

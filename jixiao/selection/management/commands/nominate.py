@@ -1,12 +1,10 @@
 """``jixiao nominate --period 2023H1 --staff-id ID --reason TEXT``."""
 
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.core.commands import PeriodCommand
-from jixiao.selection.errors import NominationRefused
-from jixiao.selection.nominations import nominate
+from jixiao.assessment.commands import PeriodCommand
+from jixiao.selection.actions import nominate
 
 
 class Command(PeriodCommand):
@@ -21,13 +19,14 @@ class Command(PeriodCommand):
     def handle(self, *args, **options):
         period = self.period(options)
         unit = self.unit(options["unit"]) if options["unit"] else None
-        try:
-            nomination = nominate(
-                period, options["staff_id"], options["reason"], actor=self.actor(options), unit=unit
-            )
-        except NominationRefused as refused:
-            raise CommandError(refused.message) from None
+        nomination = nominate(
+            period, options["staff_id"], options["reason"], acting_user=self.acting_user(options), unit=unit
+        )
         self.stdout.write(
             _("Nominated %(person)s of %(unit)s for %(period)s.")
-            % {"person": nomination.person, "unit": nomination.unit, "period": period.code}
+            % {
+                "person": f"{nomination.name}（{nomination.person.staff_id}）",
+                "unit": nomination.unit,
+                "period": period.code,
+            }
         )

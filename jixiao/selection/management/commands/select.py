@@ -1,12 +1,13 @@
-"""``jixiao select --period 2023H1``: compute ranking and eligibility, print the summary."""
+"""``jixiao select --period 2023H1 [--unit NAME]``: compute totals, ranking and eligibility,
+print the summary."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.assessment.totals import compute_totals
-from jixiao.core.commands import PeriodCommand
+from jixiao.assessment.commands import PeriodCommand
 from jixiao.core.text import format_table
-from jixiao.selection.ranking import conflicting_nominations, rank_period, summarize
+from jixiao.selection.actions import rank
+from jixiao.selection.ranking import conflicting_nominations, summarize
 
 
 class Command(PeriodCommand):
@@ -14,15 +15,26 @@ class Command(PeriodCommand):
         "Compute the ranking and eligibility of a period and print a summary per unit and the city total."
     )
 
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--unit", help=_("Only the peer groups of this unit's people (its own, or its unit tree's).")
+        )
+
     def handle(self, *args, **options):
         period = self.period(options)
-        if period.schemes.exists():
-            totals = compute_totals(period)
+        unit = self.unit(options["unit"]) if options["unit"] else None
+        run = rank(period, acting_user=self.acting_user(options), unit=unit)
+        if run.totals is not None:
             self.stdout.write(
                 _("Totals computed by the schemes: %(computed)s complete, %(incomplete)s incomplete.")
-                % {"computed": totals.computed, "incomplete": totals.incomplete}
+                % {"computed": run.totals.computed, "incomplete": run.totals.incomplete}
             )
-        run = rank_period(period, actor=self.actor(options))
+        for proposal in run.flagged:
+            self.stderr.write(
+                _("The list of %(unit)s needs a new decision: %(why)s")
+                % {"unit": proposal.unit.name, "why": proposal.flag_reason}
+            )
         units, city = summarize(period)
         headers = [
             _("Unit"),
@@ -56,7 +68,7 @@ class Command(PeriodCommand):
                 _(
                     "Warning: %(person)s of %(unit)s is nominated as special but is now eligible by rank or vetoed."
                 )
-                % {"person": nomination.person, "unit": nomination.unit}
+                % {"person": f"{nomination.name}（{nomination.person.staff_id}）", "unit": nomination.unit}
             )
         unassessed = city.headcount - city.assessed
         if unassessed:

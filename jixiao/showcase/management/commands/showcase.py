@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.core.commands import PeriodCommand
+from jixiao.assessment.commands import PeriodCommand
 from jixiao.showcase import posters
 from jixiao.showcase.errors import ShowcaseRefused
 from jixiao.showcase.rendering import public_base_url

@@ -14,11 +14,12 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from jixiao.assessment.models import Period
+from jixiao.org.access import Operator
 from jixiao.org.models import Role, RoleKind, Unit
-from jixiao.selection import workflow
+from jixiao.selection import actions
 from jixiao.selection.models import Outcome, Proposal, RankingResult, Resolution, Verdict
 
-ACTOR = "demo"
+ACTOR = Operator("demo")
 
 
 @dataclass
@@ -48,14 +49,14 @@ def create_accounts(unit: Unit, period: Period, password: str) -> list[DemoAccou
     # The staff member is the unit's best-placed person: one with something to see.
     member = (
         RankingResult.objects.filter(period=period, unit=unit)
-        .select_related("person")
+        .select_related("person", "entry")
         .order_by("rank", "person__staff_id")
         .first()
     )
     Role.objects.get_or_create(
         user=user("zhigong"), kind=RoleKind.STAFF, unit=unit, person=member.person if member else None
     )
-    staff_where = f"{unit.name} · {member.person.name}" if member else unit.name
+    staff_where = f"{unit.name} · {member.entry.name}" if member else unit.name
     return [
         DemoAccount("kaoheban", str(RoleKind.CITY_ADMIN.label), "—"),
         DemoAccount("renshike", str(RoleKind.ASSESSOR.label), unit.name),
@@ -99,7 +100,7 @@ def advance_units(period: Period, units: list[Unit], rng: random.Random) -> dict
 
 
 def take_to(period: Period, unit: Unit, target: str, rng: random.Random) -> None:
-    proposal = workflow.submit(period, unit, actor=ACTOR)
+    proposal = actions.submit(period, unit, acting_user=ACTOR)
     if target == "submitted":
         return
     candidates = list(proposal.candidates.select_related("person"))
@@ -107,9 +108,9 @@ def take_to(period: Period, unit: Unit, target: str, rng: random.Random) -> None
     if len(candidates) > 3 and rng.random() < 0.3:
         verdicts[candidates[-1].pk] = (Verdict.REJECTED, "党委会认为其本年度群众评议意见较多，暂缓推荐。")
     members = rng.randint(7, 11)
-    workflow.decide(
+    actions.decide(
         proposal,
-        workflow.MeetingRecord(
+        actions.MeetingRecord(
             kind=rng.choice(["party_committee", "party_group"]),
             date=datetime.date(period.end.year, 7, rng.randint(3, 7)),
             minutes_number=f"{period.end.year}-{rng.randint(10, 30)}",
@@ -117,48 +118,48 @@ def take_to(period: Period, unit: Unit, target: str, rng: random.Random) -> None
             present=members - rng.randint(0, 2),
         ),
         verdicts,
-        actor=ACTOR,
+        acting_user=ACTOR,
     )
     if target == "decided":
         return
-    notice = workflow.open_publicity(
+    notice = actions.open_publicity(
         proposal,
-        workflow.NoticeDetails(
+        actions.NoticeDetails(
             start=datetime.date(period.end.year, 7, 10),
             issuing_body=f"中共{unit.name}委员会",
             issued_on=datetime.date(period.end.year, 7, 9),
             receiving_body=f"{unit.name}绩效考核办公室",
             phone=f"0571-8{rng.randint(1000000, 9999999)}",
         ),
-        actor=ACTOR,
+        acting_user=ACTOR,
     )
-    on_notice = list(workflow.exemplar_candidates(proposal).select_related("person"))
+    on_notice = list(proposal.candidates.kept().select_related("person"))
     received = timezone.make_aware(datetime.datetime(period.end.year, 7, 11, 10, 30))
     if target == "publicity":
-        workflow.record_objection(
+        actions.record_objection(
             notice,
             rng.choice(on_notice),
             objector="王建国",
             objector_phone="13800001111",
             received_at=received,
             content="反映该同志在上半年一次窗口服务中态度生硬，请核实。",
-            actor=ACTOR,
+            acting_user=ACTOR,
         )
         return
     if target == "objection":
-        objection = workflow.record_objection(
+        objection = actions.record_objection(
             notice,
             on_notice[-1],
             objector="李明",
             objector_phone="13900002222",
             received_at=received,
             content="反映该同志考核期内存在请假超期情况。",
-            actor=ACTOR,
+            acting_user=ACTOR,
         )
-        workflow.resolve_objection(
+        actions.resolve_objection(
             objection,
             Resolution.UPHELD,
             "经核实，该同志病假累计超过考核期一半，取消其人选资格。",
-            actor=ACTOR,
+            acting_user=ACTOR,
         )
-    workflow.publish(Proposal.objects.get(pk=proposal.pk), actor=ACTOR)
+    actions.publish(Proposal.objects.get(pk=proposal.pk), acting_user=ACTOR)

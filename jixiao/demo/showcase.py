@@ -9,13 +9,15 @@ import random
 
 from jixiao.assessment.models import Period
 from jixiao.core.text import character_count
+from jixiao.org.access import Operator
 from jixiao.org.models import Gender, UnitKind
-from jixiao.selection.models import Candidate, ProposalState, Route, Verdict
+from jixiao.selection.models import Candidate, Route
 from jixiao.showcase import profiles
+from jixiao.showcase.actions import save_profile
 from jixiao.showcase.models import ACHIEVEMENTS_MAX, ACHIEVEMENTS_MIN
-from jixiao.showcase.photos import placeholder_portrait
+from jixiao.showcase.photos import placeholder_portrait, portrait_from_upload
 
-ACTOR = "demo"
+ACTOR = Operator("demo")
 
 OPENINGS = [
     "该同志参加工作{years}年来，始终坚守{field}一线，爱岗敬业、担当作为。",
@@ -104,43 +106,38 @@ def write_demo_profiles(period: Period, rng: random.Random) -> int:
     """A profile with a placeholder portrait, 事迹 and (mostly) a quote for every approved
     candidate of a decided, announced or published list. Returns how many."""
     candidates = (
-        Candidate.objects.filter(
-            proposal__period=period,
-            proposal__state__in=profiles.DECIDED_STATES,
-            verdict=Verdict.APPROVED,
-            removed_at__isnull=True,
-        )
-        .select_related("person", "proposal__unit")
+        Candidate.objects.kept()
+        .filter(proposal__period=period, proposal__state__in=profiles.DECIDED_STATES)
+        .select_related("person", "proposal__unit", "proposal__period")
         .order_by("proposal__unit__sort_order", "person__staff_id")
     )
     count = 0
     for candidate in candidates:
-        person, unit = candidate.person, candidate.proposal.unit
-        profile = profiles.profile_for(candidate)
+        unit = candidate.proposal.unit
         special = candidate.reason.strip() if candidate.route == Route.SPECIAL else ""
         # One in ten without a photo or a quote, as real units leave some gaps.
+        portrait = None
         if rng.random() < 0.9:
-            portrait = placeholder_portrait(person.staff_id, long_hair=person.gender == Gender.FEMALE)
-            profiles.set_portrait(
-                profile, portrait, filename=f"{person.name}.jpg", actor=ACTOR, generated=True
+            data = placeholder_portrait(
+                candidate.person.staff_id, long_hair=candidate.gender == Gender.FEMALE
             )
-        profiles.update_profile(
-            profile,
+            portrait = portrait_from_upload(data)
+        save_profile(
+            candidate,
             profiles.ProfileText(
-                post=profile.post,
+                post=candidate.post,
                 achievements=demo_achievements(rng, unit.kind, special),
                 quote=rng.choice(QUOTES),
             ),
-            actor=ACTOR,
+            acting_user=ACTOR,
+            image=portrait,
+            filename=f"{candidate.name}.jpg",
+            size=len(data) if portrait else 0,
+            generated=True,
         )
         count += 1
     return count
 
 
 def published_count(period: Period) -> int:
-    return Candidate.objects.filter(
-        proposal__period=period,
-        proposal__state=ProposalState.PUBLISHED,
-        verdict=Verdict.APPROVED,
-        removed_at__isnull=True,
-    ).count()
+    return Candidate.objects.exemplars().filter(proposal__period=period).count()

@@ -5,8 +5,9 @@ penalty and veto items — so that every demo total has a breakdown."""
 import random
 from dataclasses import dataclass
 
+from jixiao.assessment.actions import define_scheme
 from jixiao.assessment.models import AdjustmentKind, Period, RollUp, ScoringMethod
-from jixiao.assessment.schemes import IndicatorSpec, define_scheme, leaves
+from jixiao.assessment.schemes import IndicatorSpec, leaves
 from jixiao.org.models import Category
 
 RATERS, OBJECTIVE, UNIT = ScoringMethod.RATERS, ScoringMethod.OBJECTIVE, ScoringMethod.UNIT
@@ -65,13 +66,14 @@ BONUS_REASONS = ["获市级表彰", "参与抗洪抢险表现突出", "信息被
 PENALTY_REASONS = ["迟到早退被通报", "材料报送超期", "被群众投诉经核实"]
 
 
-def define_demo_schemes(period: Period) -> dict[int, object]:
+def define_demo_schemes(period: Period, *, acting_user) -> dict[int, object]:
     """One city scheme per category of the demo, the 绩 items of 一般干部 open to unit
     adjustment; returns category id → scheme."""
     schemes = {}
     for category in Category.objects.filter(name__in=DEMO_SCHEMES):
         name, indicators, groups, rhythm = DEMO_SCHEMES[category.name]
         schemes[category.pk] = define_scheme(
+            acting_user=acting_user,
             name=f"{period.code} {name}",
             period=period,
             category=category,

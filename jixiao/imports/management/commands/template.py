@@ -6,9 +6,9 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jixiao.assessment.commands import PeriodCommand
 from jixiao.assessment.models import RosterEntry
 from jixiao.assessment.schemes import applicable_scheme
-from jixiao.core.commands import PeriodCommand
 from jixiao.imports.workbooks import KINDS, write_template
 
 
@@ -39,7 +39,7 @@ class Command(PeriodCommand):
             entries = entries.filter(category=self.category(options["category"]))
         by_category: dict = {}
         for entry in entries.order_by("category__sort_order", "person__staff_id"):
-            by_category.setdefault(entry.category, []).append((entry.person.staff_id, entry.person.name))
+            by_category.setdefault(entry.category, []).append((entry.person.staff_id, entry.name))
         schemes = {c: applicable_scheme(period, unit.pk, c.pk) for c in by_category}
         schemed = [c for c in by_category if schemes[c] is not None]
         if not schemed:

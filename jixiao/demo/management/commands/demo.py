@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from jixiao.assessment.actions import get_or_create_period
 from jixiao.assessment.models import (
     Adjustment,
     DirectScore,
@@ -26,25 +27,24 @@ from jixiao.assessment.models import (
     VetoReason,
 )
 from jixiao.assessment.schemes import applicable_scheme
-from jixiao.assessment.services import get_or_create_period
 from jixiao.core.bulk import insert_rows
 from jixiao.core.commands import JixiaoCommand
-from jixiao.core.demo_city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_units
-from jixiao.core.demo_scoring import DemoEntry, define_demo_schemes, demo_raw_scores
-from jixiao.core.demo_showcase import published_count, write_demo_profiles
-from jixiao.core.demo_workflow import advance_units, create_accounts, units_with_candidates
-from jixiao.imports.roster import ROSTER_COLUMNS, apply_roster_import, plan_roster_import
+from jixiao.core.refusals import Refused
+from jixiao.demo.city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_units
+from jixiao.demo.scoring import DemoEntry, define_demo_schemes, demo_raw_scores
+from jixiao.demo.showcase import published_count, write_demo_profiles
+from jixiao.demo.workflow import ACTOR, advance_units, create_accounts, units_with_candidates
+from jixiao.imports.actions import import_file
+from jixiao.imports.roster import ROSTER_COLUMNS
 from jixiao.imports.source import open_source
 from jixiao.imports.workbooks import write_template
 from jixiao.org.models import Category, Person, Unit
-from jixiao.selection.errors import NominationRefused
+from jixiao.selection.actions import nominate, rank
 from jixiao.selection.models import Outcome, RankingResult
-from jixiao.selection.nominations import nominate
-from jixiao.selection.ranking import refresh_ranking, summarize
+from jixiao.selection.ranking import summarize
 from jixiao.selection.workflow import stage_label
 
 DEMO_PERIOD = "2023H1"
-ACTOR = "demo"
 
 
 class Command(JixiaoCommand):
@@ -97,15 +97,15 @@ class Command(JixiaoCommand):
             [(p.staff_id, p.name, p.gender, p.unit, p.category, p.post) for p in people],
         )
 
-        period, _created = get_or_create_period(DEMO_PERIOD)
+        period, _created = get_or_create_period(DEMO_PERIOD, acting_user=ACTOR)
         self.stdout.write(_("Importing %(file)s…") % {"file": roster_file})
-        apply_roster_import(plan_roster_import(period, open_source(roster_file, ROSTER_COLUMNS)), actor=ACTOR)
+        import_file("roster", period, open_source(roster_file, ROSTER_COLUMNS), acting_user=ACTOR)
         arrange_units(units)
         self.stdout.write(_("Scoring %(period)s through the assessment schemes…") % {"period": DEMO_PERIOD})
         score_through_schemes(period, people, rng)
         write_example_template(period, folder)
         self.stdout.write(_("Ranking %(period)s…") % {"period": DEMO_PERIOD})
-        refresh_ranking(period, actor=ACTOR)
+        rank(period, acting_user=ACTOR)
         nominated = nominate_some(period, rng)
         unit_summaries, city = summarize(period)
 
@@ -178,7 +178,7 @@ def empty_database() -> None:
 
 def score_through_schemes(period, people, rng: random.Random) -> None:
     """Schemes for every category, and the raw scores every total is computed from."""
-    schemes = define_demo_schemes(period)
+    schemes = define_demo_schemes(period, acting_user=ACTOR)
     by_staff_id = {p.staff_id: p for p in people}
     entries, leaders = [], {}
     # A fixed order, so the same seed gives the same scores on every engine.
@@ -203,12 +203,13 @@ def score_through_schemes(period, people, rng: random.Random) -> None:
             DirectScore._meta.db_table, ("entry_id", "indicator_id", "sub_period", "score_cents"), raw.direct
         )
         Adjustment.objects.bulk_create(
-            Adjustment(entry_id=e, kind=k, points=Decimal(str(p)), reason=r, recorded_by=ACTOR)
+            Adjustment(entry_id=e, kind=k, points=Decimal(str(p)), reason=r, recorded_by=ACTOR.name)
             for e, k, p, r in raw.adjustments
         )
         reasons = dict(VetoReason.objects.values_list("name", "id"))
         VetoItem.objects.bulk_create(
-            VetoItem(entry_id=e, text=t, reason_id=reasons.get(t), recorded_by=ACTOR) for e, t in raw.vetoes
+            VetoItem(entry_id=e, text=t, reason_id=reasons.get(t), recorded_by=ACTOR.name)
+            for e, t in raw.vetoes
         )
 
 
@@ -225,7 +226,7 @@ def write_example_template(period, folder: Path) -> None:
     people = list(
         RosterEntry.objects.filter(period=period, unit=entry.unit, category=entry.category)
         .order_by("person__staff_id")
-        .values_list("person__staff_id", "person__name")
+        .values_list("person__staff_id", "name")
     )
     write_template(
         folder / f"template-rater-scores-{entry.unit.name}.xlsx", "rater-scores", period, scheme, people
@@ -270,9 +271,9 @@ def nominate_some(period, rng: random.Random) -> int:
         if candidate is None:
             continue
         try:
-            nominate(period, candidate.person.staff_id, rng.choice(SPECIAL_REASONS), actor=ACTOR)
+            nominate(period, candidate.person.staff_id, rng.choice(SPECIAL_REASONS), acting_user=ACTOR)
             count += 1
-        except NominationRefused:
+        except Refused:
             continue  # the unit's cap is 0: too small to nominate anyone
     return count
 

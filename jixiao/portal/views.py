@@ -1,6 +1,7 @@
-"""The start page (each user lands where their work is) and the audit log page (a city
-administrator sees every entry, a unit's assessor or committee secretary the entries of
-their own units, anyone else is refused)."""
+"""The pages that bring the apps together: the start page (each user lands where their work
+is), a staff member's own results, and the audit log page (a city administrator sees every
+entry, a unit's assessor or committee secretary the entries of their own units, anyone else
+is refused)."""
 
 import datetime
 import json
@@ -10,11 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from jixiao.assessment.models import Period
+from jixiao.assessment.models import Period, RosterEntry
 from jixiao.core.audit import AuditAction, AuditEntry, verify
 from jixiao.org.access import UNIT_OFFICE, is_city_admin, own_person_ids, signed_in, unit_ids_for
 from jixiao.org.models import RoleKind, Unit
+from jixiao.selection.models import Candidate, ProposalState, RankingResult, Verdict
 
 PAGE_SIZE = 50
 
@@ -83,7 +86,7 @@ def audit_log(request):
         context["verified"] = True
         context["problems"] = verify()
         context["total"] = AuditEntry.objects.count()
-    return render(request, "core/audit.html", context)
+    return render(request, "portal/audit.html", context)
 
 
 # Visibility is checked inside the view: the entries shown depend on the user's roles.
@@ -95,7 +98,7 @@ def home(request):
     period = Period.objects.order_by("-start").first()
     if is_city_admin(request.user):
         if period is None:
-            return render(request, "core/empty.html")
+            return render(request, "portal/empty.html")
         return redirect("selection:period", code=period.code)
     unit_ids = unit_ids_for(request.user, *UNIT_OFFICE)
     if len(unit_ids) == 1 and period is not None and not own_person_ids(request.user):
@@ -103,7 +106,7 @@ def home(request):
     if unit_ids:
         return render(
             request,
-            "core/my_units.html",
+            "portal/my_units.html",
             {
                 "units": Unit.objects.filter(pk__in=unit_ids),
                 "periods": Period.objects.all(),
@@ -111,3 +114,50 @@ def home(request):
             },
         )
     return redirect("my_results")
+
+
+@signed_in
+def my_results(request):
+    people = own_person_ids(request.user)
+    entries = (
+        RosterEntry.objects.filter(person_id__in=people)
+        .select_related("period", "unit", "category", "person", "score")
+        .order_by("-period__start")
+    )
+    results = {(r.period_id, r.person_id): r for r in RankingResult.objects.filter(person_id__in=people)}
+    candidacies = {
+        (c.proposal.period_id, c.person_id): c
+        for c in Candidate.objects.filter(person_id__in=people).select_related("proposal")
+    }
+    rows = [
+        (
+            entry,
+            results.get((entry.period_id, entry.person_id)),
+            exemplar_status(candidacies.get((entry.period_id, entry.person_id))),
+        )
+        for entry in entries
+    ]
+    # Their own totals and places, oldest first, for the chart above the table.
+    oldest_first = list(reversed(rows))
+    charts = {
+        "periods": [entry.period.code for entry, _result, _status in oldest_first],
+        "totals": [
+            float(entry.score.total) if hasattr(entry, "score") else None for entry, _r, _s in oldest_first
+        ],
+        "ranks": [result.rank if result else None for _entry, result, _status in oldest_first],
+        "labels": {"total": _("Total"), "rank": _("Rank in group")},
+    }
+    return render(request, "portal/my_results.html", {"rows": rows, "charts": charts})
+
+
+def exemplar_status(candidate) -> str:
+    """What became of a person's candidacy: the line a staff member reads about themself."""
+    if candidate is None:
+        return ""
+    if candidate.removed_at is not None:
+        return _("Removed from the list after an upheld objection during publicity")
+    if candidate.verdict == Verdict.REJECTED:
+        return _("Not approved by the party committee")
+    if candidate.proposal.state == ProposalState.PUBLISHED and candidate.verdict == Verdict.APPROVED:
+        return _("Performance exemplar (%(route)s)") % {"route": candidate.get_route_display()}
+    return _("Candidate: %(state)s") % {"state": candidate.proposal.get_state_display()}

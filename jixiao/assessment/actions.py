@@ -1,0 +1,356 @@
+"""Every change of a period and of its assessment data: one function a change.
+
+Each action takes the actor as ``acting_user`` (a user account, or the command line's
+``Operator``), runs in one transaction, refuses what the rules forbid (a closed period, an
+actor without the role, locked scores without a reason) with a ``Refused`` naming the rule,
+and writes its own audit entry in that transaction. Views, commands and the admin parse
+their input and call these; nothing else writes what they own.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jixiao.assessment import schemes, totals
+from jixiao.assessment.changes import mark_period_changed
+from jixiao.assessment.errors import AssessmentRefusal
+from jixiao.assessment.models import (
+    Period,
+    PeriodState,
+    RosterEntry,
+    Scheme,
+    ScoreChange,
+    UnitLock,
+    period_dates,
+)
+from jixiao.assessment.signals import period_created
+from jixiao.core.audit import AuditAction, record
+from jixiao.core.refusals import Refused
+from jixiao.core.text import clean_text
+from jixiao.org.access import actor_name, require_city_admin, require_unit_role
+from jixiao.org.models import Person, RoleKind, Unit
+
+
+def require_open(period: Period) -> None:
+    """Refuse any change to a closed period: what it showed stays as it was."""
+    state = Period.objects.filter(pk=period.pk).values_list("state", flat=True).first()
+    if state == PeriodState.CLOSED:
+        raise Refused(AssessmentRefusal.PERIOD_CLOSED, code=period.code)
+
+
+# ----------------------------------------------------------------------------------------
+# Periods
+# ----------------------------------------------------------------------------------------
+
+
+def get_or_create_period(code: str, *, acting_user) -> tuple[Period, bool]:
+    """The period with this code, created (with the default rules) when it does not exist."""
+    code = code.strip().upper()
+    period = Period.objects.filter(code=code).first()
+    if period is not None:
+        return period, False
+    return create_period(code, acting_user=acting_user), True
+
+
+@transaction.atomic
+def create_period(code: str, *, acting_user) -> Period:
+    """A new half-year period with the default rules (``ValidationError`` for a code that is
+    not of the form 2024H1; ``Refused`` when it exists)."""
+    require_city_admin(acting_user)
+    code = code.strip().upper()
+    start, end = period_dates(code)
+    if Period.objects.filter(code=code).exists():
+        raise Refused(AssessmentRefusal.PERIOD_EXISTS, code=code)
+    period = Period.objects.create(code=code, start=start, end=end)
+    period_created.send(sender=Period, period=period)
+    record(
+        actor=actor_name(acting_user),
+        action=AuditAction.PERIOD,
+        target=period,
+        period=period,
+        summary=_("Period %(code)s created") % {"code": period.code},
+        after={"code": code, "start": start, "end": end, "state": period.state},
+    )
+    return period
+
+
+@transaction.atomic
+def set_period_state(period: Period, state: str, *, acting_user) -> Period:
+    """Open or close a period. A closed period refuses every change to its data."""
+    require_city_admin(acting_user)
+    if state not in PeriodState.values:
+        raise Refused(AssessmentRefusal.BAD_PERIOD_STATE, state=state)
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.state == state:
+        return period
+    before = period.state
+    period.state = state
+    period.save(update_fields=["state"])
+    record(
+        actor=actor_name(acting_user),
+        action=AuditAction.PERIOD,
+        target=period,
+        period=period,
+        summary=_("Period %(code)s %(state)s") % {"code": period.code, "state": PeriodState(state).label},
+        before={"state": before},
+        after={"state": state},
+    )
+    return period
+
+
+# ----------------------------------------------------------------------------------------
+# Locks
+# ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lock_scores(period: Period, unit: Unit, *, acting_user, summary: str | None = None) -> UnitLock:
+    """Lock the unit's scores for the period: every later change needs a reason."""
+    require_unit_role(acting_user, unit, RoleKind.ASSESSOR)
+    require_open(period)
+    existing = UnitLock.objects.filter(period=period, unit=unit).first()
+    if existing:
+        return existing
+    actor = actor_name(acting_user)
+    unit_lock = UnitLock.objects.create(period=period, unit=unit, locked_by=actor)
+    record(
+        actor=actor,
+        action=AuditAction.LOCK,
+        target=unit_lock,
+        unit=unit,
+        period=period,
+        summary=summary or _("scores locked"),
+        before={"locked": False},
+        after={"locked": True, "locked_by": actor, "locked_at": unit_lock.locked_at},
+    )
+    return unit_lock
+
+
+@transaction.atomic
+def unlock_scores(period: Period, unit: Unit, *, acting_user, reason: str) -> bool:
+    """Unlock the unit's scores; the reason is recorded. False when they were not locked."""
+    require_unit_role(acting_user, unit, RoleKind.ASSESSOR)
+    require_open(period)
+    reason = clean_text(reason)
+    if not reason:
+        raise Refused(AssessmentRefusal.REASON_REQUIRED)
+    existing = UnitLock.objects.select_for_update().filter(period=period, unit=unit).first()
+    if existing is None:
+        return False
+    existing.delete()
+    actor = actor_name(acting_user)
+    change = ScoreChange.objects.create(
+        period=period, unit=unit, actor=actor, reason=reason, what=_("scores unlocked")
+    )
+    record(
+        actor=actor,
+        action=AuditAction.UNLOCK,
+        target=change,
+        unit=unit,
+        period=period,
+        summary=_("scores unlocked: %(reason)s") % {"reason": reason},
+        before={"locked": True, "locked_by": existing.locked_by, "locked_at": existing.locked_at},
+        after={"locked": False, "reason": reason},
+    )
+    return True
+
+
+def locked_units(period: Period, unit_ids: Iterable[int]) -> list[Unit]:
+    ids = set(unit_ids)
+    if not ids:
+        return []
+    return list(Unit.objects.filter(pk__in=ids, locks__period=period).order_by("sort_order", "id").distinct())
+
+
+def guard_locked_change(
+    period: Period, unit_ids: Iterable[int], *, acting_user, reason: str | None, what: str, details: dict
+) -> list[Unit]:
+    """Within an action that changes scores: refuse a change touching locked units without a
+    reason; with one, record it per unit. Returns the locked units touched (the caller
+    ranks them again at once, so that a changed list is flagged)."""
+    units = locked_units(period, unit_ids)
+    reason = clean_text(reason)
+    if units and not reason:
+        raise Refused(AssessmentRefusal.SCORES_LOCKED, units="、".join(u.name for u in units))
+    actor = actor_name(acting_user)
+    for unit in units:
+        change = ScoreChange.objects.create(
+            period=period, unit=unit, actor=actor, reason=reason, what=what, details=details
+        )
+        record(
+            actor=actor,
+            action=AuditAction.SCORE_CHANGE,
+            target=change,
+            unit=unit,
+            period=period,
+            summary=_("locked scores changed (%(what)s): %(reason)s") % {"what": what, "reason": reason},
+            after={"what": what, "reason": reason, "details": details},
+        )
+    return units
+
+
+# ----------------------------------------------------------------------------------------
+# People and totals
+# ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rename_person(period: Period, staff_id: str, name: str, *, acting_user, reason: str) -> RosterEntry:
+    """The deliberate rename (改名) of a person from this period on: their entries of this
+    and every later open period take the new name; earlier periods keep the name they
+    showed, in their pages, exports and documents."""
+    require_open(period)
+    entry = (
+        RosterEntry.objects.select_related("person", "unit")
+        .filter(period=period, person__staff_id=clean_text(staff_id))
+        .first()
+    )
+    if entry is None:
+        raise Refused(AssessmentRefusal.NOT_ON_ROSTER, staff_id=staff_id, period=period.code)
+    require_unit_role(acting_user, entry.unit, RoleKind.ASSESSOR)
+    name, reason = clean_text(name), clean_text(reason)
+    if not reason:
+        raise Refused(AssessmentRefusal.REASON_REQUIRED)
+    if not 0 < len(name) <= Person._meta.get_field("name").max_length:
+        raise Refused(AssessmentRefusal.BAD_NAME, maximum=Person._meta.get_field("name").max_length)
+    if name == entry.name:
+        raise Refused(
+            AssessmentRefusal.SAME_NAME, staff_id=entry.person.staff_id, name=name, period=period.code
+        )
+    renamed = RosterEntry.objects.filter(
+        person=entry.person, period__start__gte=period.start, period__state=PeriodState.OPEN
+    )
+    codes = sorted(renamed.values_list("period__code", flat=True))
+    before = entry.name
+    renamed.update(name=name)
+    person = entry.person
+    latest = RosterEntry.objects.filter(person=person).order_by("-period__start").first()
+    if latest is None or latest.period.start >= period.start:
+        Person.objects.filter(pk=person.pk).update(name=name)
+    entry.refresh_from_db()
+    record(
+        actor=actor_name(acting_user),
+        action=AuditAction.RENAME,
+        target=entry,
+        unit=entry.unit,
+        period=period,
+        summary=_("%(staff_id)s renamed from %(before)s to %(after)s from %(period)s on: %(reason)s")
+        % {
+            "staff_id": person.staff_id,
+            "before": before,
+            "after": name,
+            "period": period.code,
+            "reason": reason,
+        },
+        before={"name": before},
+        after={"name": name, "periods": codes, "reason": reason},
+    )
+    return entry
+
+
+@transaction.atomic
+def recompute_totals(period: Period, *, acting_user, unit: Unit | None = None) -> totals.TotalsRun:
+    """Compute the scheme totals of the period (of the unit's people) from the raw scores."""
+    if unit is None:
+        require_city_admin(acting_user)
+    else:
+        require_unit_role(acting_user, unit, RoleKind.ASSESSOR)
+    require_open(period)
+    run = totals.compute_totals(period, None if unit is None else [unit.pk])
+    if run.changed:
+        record(
+            actor=actor_name(acting_user),
+            action=AuditAction.TOTALS,
+            period=period,
+            unit=unit,
+            summary=_("Totals computed by the schemes: %(computed)s complete, %(incomplete)s incomplete.")
+            % {"computed": run.computed, "incomplete": run.incomplete},
+            after={"computed": run.computed, "incomplete": run.incomplete, "changed": run.changed},
+        )
+    return run
+
+
+# ----------------------------------------------------------------------------------------
+# Schemes
+# ----------------------------------------------------------------------------------------
+
+
+def scheme_snapshot(scheme: Scheme) -> dict:
+    """What the audit log keeps of a scheme: its settings, indicator tree and weights."""
+    return {
+        "name": scheme.name,
+        "period": scheme.period.code if scheme.period_id else None,
+        "category": scheme.category.name if scheme.category_id else None,
+        "unit": scheme.unit.name if scheme.unit_id else None,
+        "roll_up": scheme.roll_up,
+        "trim_from": scheme.trim_from,
+        "bonus_cap": scheme.bonus_cap,
+        "penalty_cap": scheme.penalty_cap,
+        "units_may_adjust": scheme.units_may_adjust,
+        "indicators": [
+            [i.name, i.parent.name if i.parent_id else None, i.weight, i.full_marks, i.method]
+            for i in scheme.indicators.select_related("parent")
+        ],
+        "rater_groups": {g.group.name: g.weight for g in scheme.rater_groups.select_related("group")},
+        "sub_period_weights": [w.weight for w in scheme.sub_period_weights.all()],
+    }
+
+
+def record_scheme_change(scheme: Scheme, summary: str, *, acting_user, before: dict | None = None) -> None:
+    """Within a scheme's change: the audit entry, and the period's ranking made stale."""
+    if scheme.period_id:
+        mark_period_changed(scheme.period)
+    record(
+        actor=actor_name(acting_user),
+        action=AuditAction.SCHEME,
+        target=scheme,
+        unit=scheme.unit,
+        period=scheme.period,
+        summary=summary,
+        before=before,
+        after=scheme_snapshot(scheme),
+    )
+
+
+@transaction.atomic
+def define_scheme(*, acting_user, **definition) -> Scheme:
+    """Create a complete scheme (``schemes.define_scheme``'s arguments) and record it."""
+    require_city_admin(acting_user)
+    if definition.get("period") is not None:
+        require_open(definition["period"])
+    scheme = schemes.define_scheme(**definition)
+    record_scheme_change(
+        scheme, _("Scheme %(name)s defined") % {"name": scheme.name}, acting_user=acting_user
+    )
+    return scheme
+
+
+@transaction.atomic
+def copy_scheme(source: Scheme, *, period: Period, acting_user, category=None, unit=None) -> Scheme:
+    """A copy of ``source`` for ``period`` (the previous period's, a city template, or the
+    city's scheme as a unit's own adjustment), recorded."""
+    require_city_admin(acting_user)
+    require_open(period)
+    category = category or source.category
+    if Scheme.objects.filter(period=period, category=category, unit=unit).exists():
+        raise Refused(
+            AssessmentRefusal.SCHEME_EXISTS,
+            period=period.code,
+            category=category,
+            unit=f" {unit.name}" if unit else "",
+        )
+    if (
+        unit is not None
+        and source.unit_id is None
+        and source.period_id is not None
+        and not source.units_may_adjust
+    ):
+        raise Refused(AssessmentRefusal.SCHEME_NOT_ADJUSTABLE, name=source.name)
+    copy = schemes.copy_scheme(source, period=period, category=category, unit=unit)
+    record_scheme_change(
+        copy,
+        _("Copied %(source)s as %(copy)s.") % {"source": source.name, "copy": f"{period.code} {copy.name}"},
+        acting_user=acting_user,
+    )
+    return copy
