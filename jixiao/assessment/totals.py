@@ -8,7 +8,7 @@ Complete totals then become the people's period scores, which the ranking reads.
 """
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -297,9 +297,15 @@ def compute_totals(period: Period, unit_ids: Sequence[int] | None = None) -> Tot
     return TotalsRun(computed=computed, incomplete=incomplete, changed=changed)
 
 
-def joined_vetoes(texts: Iterable[str]) -> str:
-    """The veto text of several reasons: each once, in order, as the committee reads them."""
-    return "；".join(dict.fromkeys(t for t in texts if t))[:200]
+def shown_veto(
+    imported: str, imported_reason: int | None, items: Sequence[tuple[str, int | None]]
+) -> tuple[str, int | None]:
+    """The veto a score shows: the one imported with it and those of its veto items (text,
+    catalogue reason), each once, in order; the catalogue reason of the first that has one."""
+    texts = [imported, *(text for text, _reason in items)]
+    text = "；".join(dict.fromkeys(t for t in texts if t))[:200]
+    reasons = [imported_reason if imported else None, *(reason for _text, reason in items)]
+    return text, next((r for r in reasons if r is not None), None) if text else None
 
 
 def apply_veto_items(period: Period, unit_ids: Sequence[int] | None = None) -> int:
@@ -309,19 +315,18 @@ def apply_veto_items(period: Period, unit_ids: Sequence[int] | None = None) -> i
     items = VetoItem.objects.filter(entry__period=period)
     if unit_ids is not None:
         scores, items = scores.filter(entry__unit_id__in=unit_ids), items.filter(entry__unit_id__in=unit_ids)
-    texts: dict[int, list[str]] = {}
-    reasons: dict[int, int | None] = {}
+    by_entry: dict[int, list[tuple[str, int | None]]] = {}
     for entry_id, text, reason_id in items.order_by("id").values_list("entry_id", "text", "reason_id"):
-        texts.setdefault(entry_id, []).append(text)
-        reasons.setdefault(entry_id, reason_id)
+        by_entry.setdefault(entry_id, []).append((text, reason_id))
     changed = []
-    for score in scores.filter(Q(entry_id__in=texts) | ~Q(veto_text="") | ~Q(imported_veto="")).only(
+    for score in scores.filter(Q(entry_id__in=by_entry) | ~Q(veto_text="") | ~Q(imported_veto="")).only(
         "entry_id", "veto_text", "veto_reason_id", "imported_veto", "imported_veto_reason_id"
     ):
-        wanted = joined_vetoes([score.imported_veto, *texts.get(score.entry_id, [])])
-        reason = score.imported_veto_reason_id or reasons.get(score.entry_id)
-        if (score.veto_text, score.veto_reason_id) != (wanted, reason if wanted else None):
-            score.veto_text, score.veto_reason_id = wanted, reason if wanted else None
+        wanted = shown_veto(
+            score.imported_veto, score.imported_veto_reason_id, by_entry.get(score.entry_id, [])
+        )
+        if (score.veto_text, score.veto_reason_id) != wanted:
+            score.veto_text, score.veto_reason_id = wanted
             changed.append(score)
     Score.objects.bulk_update(changed, ["veto_text", "veto_reason"], batch_size=500)
     return len(changed)

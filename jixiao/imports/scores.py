@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from jixiao.assessment.formula import cents_to_points
 from jixiao.assessment.models import Period, SchemeTotal, Score, ScoreSource, VetoItem, VetoReason
-from jixiao.assessment.totals import joined_vetoes
+from jixiao.assessment.totals import shown_veto
 from jixiao.core.bulk import chunked, insert_rows, update_rows
 from jixiao.core.text import clean_text
 from jixiao.imports import cells
@@ -162,9 +162,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
         before = existing.get(entry_id)
         if before is not None and not has_veto_column:
             veto_text, reason_id = before[4], before[5]
-        items = item_vetoes.get(entry_id, [])
-        shown = joined_vetoes([veto_text, *(text for text, _reason in items)])
-        shown_reason = (reason_id or next((r for _t, r in items if r), None)) if shown else None
+        shown, shown_reason = shown_veto(veto_text, reason_id, item_vetoes.get(entry_id, []))
         row = ScoreRow(entry_id, total, shown, shown_reason, veto_text, reason_id)
         plan.vetoed += bool(shown)
         if entry_id in scheme_totals:
