@@ -224,10 +224,9 @@ def rename_person(period: Period, staff_id: str, name: str, *, acting_user, reas
     codes = sorted(renamed.values_list("period__code", flat=True))
     before = entry.name
     renamed.update(name=name)
+    # The person's name is the one later rosters are checked against.
     person = entry.person
-    latest = RosterEntry.objects.filter(person=person).order_by("-period__start").first()
-    if latest is None or latest.period.start >= period.start:
-        Person.objects.filter(pk=person.pk).update(name=name)
+    Person.objects.filter(pk=person.pk).update(name=name)
     entry.refresh_from_db()
     record(
         actor=actor_name(acting_user),
