@@ -8,7 +8,8 @@ photo, read from the database and scaled for print), a QR code is a ``data:`` UR
 
 import datetime
 import io
-from urllib.parse import urljoin
+import ipaddress
+from urllib.parse import urljoin, urlsplit
 
 import segno
 from django.conf import settings
@@ -49,6 +50,19 @@ def public_base_url(request=None) -> str:
     if request is not None:
         return request.build_absolute_uri("/")
     return "http://127.0.0.1:8000/"
+
+
+def is_local_address(base_url: str) -> bool:
+    """Whether the address reaches only this computer (localhost, 127.0.0.1, ::1, 0.0.0.0):
+    a QR code on a poster pointing there leads the public nowhere."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
 
 
 def period_url(base_url: str, period: Period) -> str:

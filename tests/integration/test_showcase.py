@@ -530,8 +530,9 @@ def test_poster_downloads_run_in_the_background_for_their_unit_only(client, tmp_
 
 @needs_poppler
 @pytest.mark.django_db
-def test_the_showcase_command_writes_each_channel(city, tmp_path, capsys):
+def test_the_showcase_command_writes_each_channel(city, tmp_path, capsys, settings):
     poster = tmp_path / "光荣榜.pdf"
+    settings.JIXIAO_PUBLIC_URL = BASE_URL
     out = jixiao_ok(
         capsys, "showcase", "poster", "--period", PERIOD, "--unit", UNIT_A.name, "--paper", "a3", "-o", poster
     ).out
@@ -545,7 +546,37 @@ def test_the_showcase_command_writes_each_channel(city, tmp_path, capsys):
 
 
 @pytest.mark.django_db
-def test_the_showcase_command_refuses_bad_requests_in_chinese(city, tmp_path, capsys):
+def test_a_poster_whose_qr_codes_would_lead_to_this_computer_is_refused(city, tmp_path, capsys, settings):
+    settings.JIXIAO_PUBLIC_URL = ""
+    poster = tmp_path / "光荣榜.pdf"
+    for channel, path in (
+        ("poster", poster),
+        ("wechat", tmp_path / "a.zip"),
+        ("long-image", tmp_path / "a.png"),
+    ):
+        run = jixiao(capsys, "showcase", channel, "--period", PERIOD, "-o", path)
+        assert run.status == 1 and "http://127.0.0.1:8000/" in run.err and "JIXIAO_PUBLIC_URL" in run.err
+        assert not path.exists()
+    # Given on purpose (a trial print), a local address is used, with a warning.
+    run = jixiao_ok(
+        capsys,
+        "showcase",
+        "poster",
+        "--period",
+        PERIOD,
+        "--unit",
+        UNIT_A.name,
+        "--base-url",
+        "http://localhost:8000",
+        "-o",
+        poster,
+    )
+    assert "仅本机" in run.err and poster.exists()
+
+
+@pytest.mark.django_db
+def test_the_showcase_command_refuses_bad_requests_in_chinese(city, tmp_path, capsys, settings):
+    settings.JIXIAO_PUBLIC_URL = BASE_URL
     cases = [
         (("poster", "-o", tmp_path / "x.txt"), "poster 文件的扩展名应为 .pdf"),
         (("poster", "--paper", "B5", "-o", tmp_path / "x.pdf"), "未知的纸张规格 B5"),

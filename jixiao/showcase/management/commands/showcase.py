@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from jixiao.assessment.commands import PeriodCommand
 from jixiao.showcase import posters
 from jixiao.showcase.errors import ShowcaseRefused
-from jixiao.showcase.rendering import public_base_url
+from jixiao.showcase.rendering import is_local_address, public_base_url
 from jixiao.showcase.wechat import article_zip, long_image_png
 
 SUFFIXES = {"poster": ".pdf", "wechat": ".zip", "long-image": ".png"}
@@ -45,7 +45,7 @@ class Command(PeriodCommand):
             raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": path.parent})
         period = self.period(options)
         unit = self.unit(options["unit"]) if options["unit"] else None
-        base_url = options["base_url"] or public_base_url()
+        base_url = self.base_url(options)
         try:
             if channel == "poster":
                 paper = posters.paper_named(options["paper"])
@@ -63,6 +63,31 @@ class Command(PeriodCommand):
                 _("Cannot write %(path)s: %(reason)s") % {"path": path, "reason": error.strerror or error}
             ) from None
         self.stdout.write(_("Wrote %(path)s (%(size)s KB).") % {"path": path, "size": len(data) // 1024})
+
+    def base_url(self, options) -> str:
+        """Where the QR codes and links lead. Without --base-url or JIXIAO_PUBLIC_URL that
+        would be this computer, which the public cannot reach: refused rather than printed.
+        A local address given on purpose (a trial print) is used, with a warning."""
+        if options["base_url"]:
+            base_url = options["base_url"].rstrip("/") + "/"
+            if is_local_address(base_url):
+                self.stderr.write(
+                    _(
+                        "Warning: %(url)s is an address of this computer only: the QR codes lead nowhere for the public."
+                    )
+                    % {"url": base_url}
+                )
+            return base_url
+        base_url = public_base_url()
+        if is_local_address(base_url):
+            raise CommandError(
+                _(
+                    "The QR codes and links would lead to %(url)s, an address of this computer only: "
+                    "set JIXIAO_PUBLIC_URL to the public site's address, or give it with --base-url."
+                )
+                % {"url": base_url}
+            )
+        return base_url
 
     def progress(self, done: int, total: int) -> None:
         """A bar on the terminal (only there: a log file gets the final line only)."""
