@@ -40,9 +40,9 @@ from jixiao.assessment.schemes import applicable_scheme, leaves
 from jixiao.core.bulk import insert_rows, update_rows
 from jixiao.core.text import clean_text, fold, normalize_staff_id, plain_decimal
 from jixiao.imports import cells
-from jixiao.imports.lookups import _fetch, roster_by_staff_id
+from jixiao.imports.lookups import _fetch, roster_by_staff_id, zero_padded_twins
 from jixiao.imports.models import ImportKind
-from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.problems import ImportProblem, ImportRefused, not_on_roster
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import OPTIONAL_NAME_COLUMN, STAFF_ID_COLUMN, Column, header_key
@@ -133,6 +133,7 @@ class RowChecker:
                 views[(unit_id, category_id)] = SchemeView.of(scheme) if scheme else None
             self.people[staff_id] = (entry_id, name, unit_id, views[(unit_id, category_id)])
         self.schemes = [v for v in views.values() if v is not None]
+        self.twins = zero_padded_twins([s for s in staff_ids if s and s not in roster], period)
         # Every scored indicator of the period, so a column is recognised (and a wrong row
         # reported) whoever the file's people turn out to be.
         self.period_leaves: dict[str, set[str]] = {}
@@ -154,12 +155,7 @@ class RowChecker:
             return None
         found = self.people.get(staff_id)
         if found is None:
-            self.problem(
-                _("staff ID %(staff_id)s is not on the roster of %(period)s")
-                % {"staff_id": staff_id, "period": self.period.code},
-                row,
-                "staff_id",
-            )
+            self.problem(not_on_roster(staff_id, self.period, self.twins), row, "staff_id")
             return None
         entry_id, name, unit_id, view = found
         given_name = clean_text(raw_name)

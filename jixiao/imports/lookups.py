@@ -76,3 +76,25 @@ def existing_scores(period, entry_ids: Sequence[int]) -> dict[int, tuple]:
     rows = _fetch(select, select + " AND s.entry_id IN ({marks})", [period.pk], list(wanted))
     # SQLite hands decimals back as floats; their shortest repr is the stored value.
     return {row[0]: (Decimal(str(row[1])).quantize(CENT), *row[2:]) for row in rows if row[0] in wanted}
+
+
+# Staff IDs are at most this long where a spreadsheet drops their zeros (long ones are text).
+PADDED_LENGTH = 18
+
+
+def zero_padded_twins(staff_ids, period=None) -> dict[str, str]:
+    """staff ID → the existing staff ID it equals but for that one's leading zeros (123 →
+    000123): what a spreadsheet that turned the IDs into numbers made of them. Among the
+    period's roster when given, else among everyone."""
+    wanted = {s for s in staff_ids if s.isdigit() and not s.startswith("0") and len(s) < PADDED_LENGTH}
+    variants = ["0" * zeros + s for s in wanted for zeros in range(1, PADDED_LENGTH - len(s) + 1)]
+    if not variants:
+        return {}
+    select, params = "SELECT p.staff_id FROM org_person p", []
+    if period is not None:
+        select += " JOIN assessment_rosterentry r ON r.person_id = p.id AND r.period_id = %s"
+        params = [period.pk]
+    rows = _fetch(
+        select + " WHERE p.staff_id LIKE '0%%'", select + " WHERE p.staff_id IN ({marks})", params, variants
+    )
+    return {staff_id.lstrip("0"): staff_id for (staff_id,) in rows if staff_id.lstrip("0") in wanted}

@@ -53,3 +53,25 @@ class StaffIdRegister:
                 )
             )
         return first == row
+
+
+def not_on_roster(staff_id: str, period, twins: dict[str, str]) -> str:
+    """The staff ID is not on the period's roster; said with the likely cause where the roster
+    has it with leading zeros (``twins``, from ``lookups.zero_padded_twins``)."""
+    if staff_id in twins:
+        return _(
+            "staff ID %(staff_id)s is not on the roster of %(period)s, but %(padded)s is: the "
+            "spreadsheet dropped the leading zeros of the staff IDs (format the 工号 column as text)"
+        ) % {"staff_id": staff_id, "period": period.code, "padded": twins[staff_id]}
+    return _("staff ID %(staff_id)s is not on the roster of %(period)s") % {
+        "staff_id": staff_id,
+        "period": period.code,
+    }
+
+
+def dropped_zeros(staff_id: str, padded: str) -> str:
+    """A new staff ID that is a known one without its leading zeros (123 for 000123)."""
+    return _(
+        "staff ID %(staff_id)s is the staff ID %(padded)s without its leading zeros: the spreadsheet "
+        "turned the staff IDs into numbers. Format the 工号 column as text and enter them again"
+    ) % {"staff_id": staff_id, "padded": padded}

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from jixiao.assessment.models import Period, RosterEntry
 from jixiao.core.bulk import insert_rows, update_rows
 from jixiao.imports import cells
-from jixiao.imports.lookups import existing_people, existing_roster
+from jixiao.imports.lookups import existing_people, existing_roster, zero_padded_twins
 from jixiao.imports.models import ImportKind, ImportRecord
-from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister
+from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister, dropped_zeros
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import NAME_COLUMN, STAFF_ID_COLUMN, Column
@@ -142,10 +142,19 @@ def plan_roster_import(period: Period, source: SourceFile) -> RosterPlan:
     entries = existing_roster(period, [p[0] for p in people.values()])
     previous_units = units_before(period, [p[0] for p in people.values() if p[0] not in entries])
     name_header = source.table.headers.get("name", NAME_COLUMN.header)
+    staff_id_header = source.table.headers.get("staff_id", STAFF_ID_COLUMN.header)
+    twins = zero_padded_twins([r.staff_id for r in rows if r.staff_id not in people])
     problems: list[ImportProblem] = []
 
     for number, row in numbered:
         person = people.get(row.staff_id)
+        if person is None and row.staff_id in twins:
+            problems.append(
+                ImportProblem(
+                    dropped_zeros(row.staff_id, twins[row.staff_id]), row=number, column=staff_id_header
+                )
+            )
+            continue
         if person is None:
             plan.new_people.append((row.staff_id, row.name, row.gender))
             plan.new_entries.append(

@@ -22,9 +22,9 @@ from jixiao.assessment.totals import shown_veto
 from jixiao.core.bulk import chunked, insert_rows, update_rows
 from jixiao.core.text import clean_text
 from jixiao.imports import cells
-from jixiao.imports.lookups import IN_LIST_SIZE, existing_scores, roster_by_staff_id
+from jixiao.imports.lookups import IN_LIST_SIZE, existing_scores, roster_by_staff_id, zero_padded_twins
 from jixiao.imports.models import ImportKind, ImportRecord
-from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister
+from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister, not_on_roster
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import OPTIONAL_NAME_COLUMN, STAFF_ID_COLUMN, Column
@@ -97,7 +97,9 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
     headers = {c.key: table.headers.get(c.key, c.header) for c in SCORE_COLUMNS}
     has_veto_column = table.has("veto")
     records = list(table.records(KEYS))
-    roster = roster_by_staff_id(period, [_staff_id_or_none(values[0]) for _number, values in records])
+    file_ids = [_staff_id_or_none(values[0]) for _number, values in records]
+    roster = roster_by_staff_id(period, file_ids)
+    twins = zero_padded_twins([s for s in file_ids if s and s not in roster], period)
     reasons = {r.name: r.pk for r in VetoReason.objects.all()}
     reasons.update({r.code: r.pk for r in VetoReason.objects.all()})
 
@@ -120,12 +122,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
             if staff_ids.first_time(staff_id, number):
                 entry = roster.get(staff_id)
                 if entry is None:
-                    problem(
-                        _("staff ID %(staff_id)s is not on the roster of %(period)s")
-                        % {"staff_id": staff_id, "period": period.code},
-                        number,
-                        "staff_id",
-                    )
+                    problem(not_on_roster(staff_id, period, twins), number, "staff_id")
         name = clean_text(raw_name)
         if entry is not None and name and name != entry[1]:
             problem(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import xlsxwriter
+from django.utils import translation
 
 from jixiao.assessment.models import Period, RollUp, Scheme, ScoringMethod
 from jixiao.assessment.schemes import leaves
@@ -69,12 +70,24 @@ def write_template(
     return rows
 
 
-def _header(sheet, formats, title: str, headers: list[str]) -> None:
+def template_title(period: Period, scheme: Scheme, what: str) -> str:
+    """The sheet's title: the half-year, the scheme (named once: "2023H1 一般干部考核方案"
+    does not become "2023H1 2023H1 …") and what the sheet holds."""
+    name = scheme.name.replace(period.code, "").strip() or scheme.name
+    with translation.override("zh-hans"):  # the file's text is Chinese, like its headers
+        half_year = str(period.title)
+    return f"{half_year}{name} {what}"
+
+
+def _header(sheet, formats, title: str, headers: list[str], text_columns: tuple[int, ...] = (0,)) -> None:
+    """Title and headers; ``text_columns`` (the staff IDs and raters) are text, so that Excel
+    keeps 000123 as typed instead of making it the number 123."""
     sheet.write_string(0, 0, title, formats["title"])
     sheet.set_row(1, 32)
     for column, header in enumerate(headers):
         sheet.write_string(1, column, header, formats["header"])
-        sheet.set_column(column, column, max(10, 2 * len(header) + 2))
+        text = formats["text"] if column in text_columns else None
+        sheet.set_column(column, column, max(10, 2 * len(header) + 2), text)
 
 
 def _score_columns(sheet, formats, first_column: int, indicators, last_row: int) -> None:
@@ -99,11 +112,11 @@ def _score_columns(sheet, formats, first_column: int, indicators, last_row: int)
         )
 
 
-def _people_rows(sheet, formats, rows: list[tuple]) -> None:
+def _people_rows(sheet, formats, rows: list[tuple], text_columns: tuple[int, ...] = (0,)) -> None:
     for offset, values in enumerate(rows):
         row = FIRST_DATA_ROW + offset
         for column, value in enumerate(values):
-            sheet.write_string(row, column, value, formats["text"] if column == 0 else None)
+            sheet.write_string(row, column, value, formats["text"] if column in text_columns else None)
 
 
 def _indicator_sheet(workbook, sheet, formats, period, scheme, people) -> int:
@@ -113,7 +126,7 @@ def _indicator_sheet(workbook, sheet, formats, period, scheme, people) -> int:
     _header(
         sheet,
         formats,
-        f"{period.code} {scheme.name} 指标得分（客观指标和单位评分）",
+        template_title(period, scheme, "指标得分（客观指标和单位评分）"),
         fixed + [i.name for i in indicators],
     )
     rows = [(staff_id, name, label) for staff_id, name in people for label in labels]
@@ -128,11 +141,14 @@ def _rater_sheet(workbook, sheet, formats, period, scheme, people) -> int:
     labels = sub_period_labels(period, scheme)
     fixed = [STAFF_ID_COLUMN.header, NAME_COLUMN.header, GROUP_COLUMN.header, RATER_COLUMN.header]
     fixed.append(SUB_PERIOD_COLUMN.header)
+    # 工号 and 评价人 are text: a rater 000002 must not become 2 (or match the person rated).
+    text_columns = (0, fixed.index(RATER_COLUMN.header))
     _header(
         sheet,
         formats,
-        f"{period.code} {scheme.name} 评价打分表：每位评价人每人一行，评价人填工号或编号，不能给本人打分",
+        template_title(period, scheme, "评价打分表：每位评价人每人一行，评价人填工号或编号，不能给本人打分"),
         fixed + [i.name for i in indicators],
+        text_columns,
     )
     rows = [
         (staff_id, name, group, "", label)
@@ -140,7 +156,7 @@ def _rater_sheet(workbook, sheet, formats, period, scheme, people) -> int:
         for group in groups
         for label in labels
     ]
-    _people_rows(sheet, formats, rows)
+    _people_rows(sheet, formats, rows, text_columns)
     last = max(FIRST_DATA_ROW + len(rows), FIRST_DATA_ROW + 200)
     sheet.data_validation(FIRST_DATA_ROW, 2, last, 2, {"validate": "list", "source": groups})
     _score_columns(sheet, formats, len(fixed), indicators, FIRST_DATA_ROW + len(rows))
@@ -152,7 +168,7 @@ def _items_sheet(workbook, sheet, formats, period, scheme, people) -> int:
     _header(
         sheet,
         formats,
-        f"{period.code} {scheme.name} 加减分和一票否决：每项一行；表中列出的人员，其加减分和否决项以本表为准",
+        template_title(period, scheme, "加减分和一票否决：每项一行；表中列出的人员，其加减分和否决项以本表为准"),
         headers,
     )
     last = FIRST_DATA_ROW + max(200, 3 * len(people))

@@ -402,3 +402,21 @@ def test_a_csv_with_an_oversized_cell_is_refused(tmp_path, capsys, period_with_r
     path = write_csv(tmp_path / "scores.csv", scores_rows([["000123", "9" * 200_000]]))
     lines = refused_cleanly(capsys, "scores", path, "--period", "2023H1")
     assert lines[-1] == "scores.csv 未导入：共 1 个问题，未写入任何数据。"
+
+
+def test_staff_ids_that_lost_their_leading_zeros_are_named_as_such(tmp_path, capsys, period_with_roster):
+    """A roster or totals file saved from a spreadsheet that made the staff IDs numbers
+    (000123 → 123) is refused, and the problem says so, instead of adding people 123, 124."""
+    before = table_dump()
+    eaten = [["123", "张三", "市财政局", "一般干部", "科员"], ["124", "李四", "市财政局", "中层干部", "科长"]]
+    run = jixiao(
+        capsys, "import", "roster", write_csv(tmp_path / "r.csv", roster_rows(eaten)), "--period", "2023H2"
+    )
+    assert run.status == 1
+    assert "第2行 «工号»: 工号 123 即工号 000123 去掉了前导零" in run.err
+    assert "第3行 «工号»: 工号 124 即工号 000124 去掉了前导零" in run.err
+    scores = write_csv(tmp_path / "s.csv", scores_rows([["123", "88"]]))
+    run = jixiao(capsys, "import", "scores", scores, "--period", "2023H1")
+    assert run.status == 1
+    assert "第2行 «工号»: 工号 123 不在 2023H1 的花名册上，但 000123 在" in run.err
+    assert table_dump() == before

@@ -54,6 +54,16 @@ def validations(sheet) -> list[tuple]:
     )
 
 
+def test_a_demo_style_scheme_name_gives_the_period_once_in_the_title(tmp_path, capsys, city):
+    scheme = city["一般干部"]
+    scheme.name = f"{PERIOD} 一般干部考核方案"  # as the demo names its schemes
+    scheme.save()
+    template(capsys, "indicator-scores", tmp_path / "指标.xlsx", "市财政局", "--category", "一般干部")
+    title = openpyxl.load_workbook(tmp_path / "指标.xlsx")["一般干部"]["A1"].value
+    assert title == "2023年上半年一般干部考核方案 指标得分（客观指标和单位评分）"
+    assert PERIOD not in title
+
+
 def test_a_unit_with_two_categories_gets_one_file_per_category(tmp_path, capsys, city):
     output = tmp_path / "指标得分.xlsx"
     assert template(capsys, "indicator-scores", output) == [
@@ -72,7 +82,7 @@ def test_a_unit_with_two_categories_gets_one_file_per_category(tmp_path, capsys,
     # Half-yearly: one row per person, 期间 left empty; only the indicators not scored
     # by raters, named as in the scheme.
     assert sheet_values(sheet) == [
-        ("2023H1 一般干部考核方案 指标得分（客观指标和单位评分）", None, None, None, None),
+        ("2023年上半年一般干部考核方案 指标得分（客观指标和单位评分）", None, None, None, None),
         ("工号", "姓名", "期间", "重点工作", "日常工作"),
         ("000101", "张三", "", None, None),
         ("000102", "李四", "", None, None),
@@ -88,7 +98,7 @@ def test_a_unit_with_two_categories_gets_one_file_per_category(tmp_path, capsys,
     sheet = middle["中层干部"]
     # Quarterly: one row per quarter of the period.
     assert sheet_values(sheet) == [
-        ("2023H1 中层干部考核方案 指标得分（客观指标和单位评分）", None, None, None),
+        ("2023年上半年中层干部考核方案 指标得分（客观指标和单位评分）", None, None, None),
         ("工号", "姓名", "期间", "重点工作"),
         ("000103", "王五", "2023Q1", None),
         ("000103", "王五", "2023Q2", None),
@@ -109,6 +119,9 @@ def test_the_rater_template_has_a_row_per_person_rater_group_and_sub_period(tmp_
         ("000104", "赵六", "同事互评", "", "", None, None),
     ]
     assert "不能给本人打分" in sheet["A1"].value
+    # 工号 and 评价人 are text cells: Excel keeps a rater 000002 as typed, not the number 2.
+    assert [sheet[cell].number_format for cell in ("A3", "D3", "D4")] == ["@", "@", "@"]
+    assert sheet.column_dimensions["D"].number_format == "@"
     assert validations(sheet) == [
         ("C3:C203", "list", '"领导评价,同事互评"', None),
         ("F3:F203", "decimal", "0", 100.0),
