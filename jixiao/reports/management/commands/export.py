@@ -7,22 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.assessment.commands import PeriodCommand
-from jixiao.reports.exports import (
-    CANDIDATE_COLUMNS,
-    EXEMPLAR_COLUMNS,
-    RANKING_COLUMNS,
-    candidate_rows,
-    exemplar_rows,
-    export_table,
-    ranking_rows,
-)
+from jixiao.reports.exports import export_table
+from jixiao.reports.tables import PERIOD_TABLES
 from jixiao.selection.ranking import ranking_is_current
 
-LISTS = {
-    "ranking": (RANKING_COLUMNS, ranking_rows),
-    "candidates": (CANDIDATE_COLUMNS, candidate_rows),
-    "exemplars": (EXEMPLAR_COLUMNS, exemplar_rows),
-}
+# The lists, as the pages download them: the same columns, the same Chinese sheet names.
+LISTS = {name: PERIOD_TABLES[name] for name in ("ranking", "candidates", "exemplars")}
 
 
 class Command(PeriodCommand):
@@ -53,9 +43,9 @@ class Command(PeriodCommand):
                     "Warning: the roster or scores changed after the last ranking; run `jixiao select` to update it."
                 )
             )
-        columns, rows = LISTS[options["list"]]
+        table = LISTS[options["list"]]
         try:
-            count = export_table(path, columns, rows(period), title=f"{period.code} {options['list']}")
+            count = export_table(path, table.columns, table.rows(period), title=f"{period.code}{table.title}")
         except OSError as error:
             raise CommandError(
                 _("Cannot write %(path)s: %(reason)s") % {"path": path, "reason": error.strerror or error}
