@@ -168,7 +168,9 @@ def _items_sheet(workbook, sheet, formats, period, scheme, people) -> int:
     _header(
         sheet,
         formats,
-        template_title(period, scheme, "加减分和一票否决：每项一行；表中列出的人员，其加减分和否决项以本表为准"),
+        template_title(
+            period, scheme, "加减分和一票否决：每项一行；表中列出的人员，其加减分和否决项以本表为准"
+        ),
         headers,
     )
     last = FIRST_DATA_ROW + max(200, 3 * len(people))
