@@ -77,6 +77,11 @@ def repeat_as_header(row) -> None:
     tr_pr.append(header)
 
 
+def keep_with_next(paragraph_) -> None:
+    """The paragraph stays on the page of the one after it (a signature never stands alone)."""
+    paragraph_.paragraph_format.keep_with_next = True
+
+
 def keep_row_together(row) -> None:
     """The row is never split across two pages."""
     row._tr.get_or_add_trPr().append(row._tr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))
@@ -92,6 +97,59 @@ def page_number_footer(section) -> None:
     number = run(footer, "1", font="宋体", size=FOOTER_PT)
     field.append(number._r)  # moves the run inside the field as its cached result
     run(footer, " —", font="宋体", size=FOOTER_PT)
+
+
+# The font table Word, WPS and LibreOffice read to find (or stand in for) each font: the
+# Chinese fonts of official documents with their GB2312 charset and English names, in place
+# of the template's Japanese defaults.
+FONT_TABLE = (
+    ("Times New Roman", "", "00", "roman", "02020603050405020304"),
+    ("仿宋", "FangSong", "86", "modern", "02010609060101010101"),
+    ("黑体", "SimHei", "86", "modern", "02010609060101010101"),
+    ("宋体", "SimSun", "86", "auto", "02010600030101010101"),
+)
+
+
+def font_table_xml() -> bytes:
+    entries = "".join(
+        f'<w:font w:name="{name}">'
+        + (f'<w:altName w:val="{alternative}"/>' if alternative else "")
+        + f'<w:panose1 w:val="{panose}"/><w:charset w:val="{charset}"/><w:family w:val="{family}"/>'
+        '<w:pitch w:val="variable"/></w:font>'
+        for name, alternative, charset, family, panose in FONT_TABLE
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"{entries}</w:fonts>"
+    ).encode()
+
+
+def chinese_defaults(document) -> None:
+    """The document's defaults Chinese: fonts (the template's East Asian theme font is
+    Japanese), the languages (Latin text, digits among it, as en-US: under zh-CN LibreOffice
+    breaks a line inside "2025" or before the "%" of "10%"; Chinese text as zh-CN), and the
+    font table."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for tag in ("w:rFonts", "w:lang"):
+        for old in run_defaults.findall(qn(tag)):
+            run_defaults.remove(old)
+    fonts = run_defaults.makeelement(qn("w:rFonts"), {})
+    for attribute, value in (
+        ("ascii", LATIN_FONT),
+        ("hAnsi", LATIN_FONT),
+        ("cs", LATIN_FONT),
+        ("eastAsia", BODY_FONT),
+    ):
+        fonts.set(qn(f"w:{attribute}"), value)
+    run_defaults.insert(0, fonts)
+    run_defaults.append(
+        run_defaults.makeelement(qn("w:lang"), {qn("w:val"): "en-US", qn("w:eastAsia"): "zh-CN"})
+    )
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            rel.target_part._blob = font_table_xml()
 
 
 def official_document(*, title: str, author: str):
@@ -112,10 +170,12 @@ def official_document(*, title: str, author: str):
     # pad every table cell; the body paragraphs set their own fixed pitch.
     normal.paragraph_format.space_before = normal.paragraph_format.space_after = Pt(0)
     normal.paragraph_format.line_spacing = 1.0
+    # Latin text (digits among it) in English, Chinese in Chinese: see chinese_defaults.
     language = normal.element.get_or_add_rPr().makeelement(
-        qn("w:lang"), {qn("w:val"): "zh-CN", qn("w:eastAsia"): "zh-CN"}
+        qn("w:lang"), {qn("w:val"): "en-US", qn("w:eastAsia"): "zh-CN"}
     )
     normal.element.get_or_add_rPr().append(language)
+    chinese_defaults(document)
 
     properties = document.core_properties
     properties.title = title

@@ -8,7 +8,7 @@ import io
 from django.utils import timezone, translation
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm
+from docx.shared import Cm, Mm
 
 from jixiao.assessment.models import Period
 from jixiao.core.official_docx import (
@@ -16,6 +16,8 @@ from jixiao.core.official_docx import (
     TITLE_FONT,
     document_title,
     docx_bytes,
+    keep_row_together,
+    keep_with_next,
     official_document,
     paragraph,
     repeat_as_header,
@@ -29,6 +31,7 @@ from jixiao.selection.notice_documents import chinese_date, rank_route_label
 ISSUER = "市委组织部（市考核办）"
 TABLE_PT = 10.5  # 五号: the breakdown tables have nine columns
 CHART_WIDTH = Cm(15.5)
+TEXT_WIDTH_MM = 156  # between the margins of an official document
 NUMBERS = "一二三四五六七八九十"
 
 
@@ -45,24 +48,67 @@ def _heading(document, number: int, text: str) -> None:
     paragraph(document, f"{NUMBERS[number - 1]}、{text}", font=TITLE_FONT)
 
 
-def _table(document, table, rows) -> None:
-    """A breakdown table: a repeated header row, numbers centred."""
-    rows = list(rows)
-    grid = document.add_table(rows=1, cols=len(table.columns))
-    grid.style = document.styles["Table Grid"]
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    repeat_as_header(grid.rows[0])
-    for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run(cell.paragraphs[0], column.header, font=TABLE_HEADER_FONT, size=TABLE_PT)
-    for values in rows:
-        cells = grid.add_row().cells
-        for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            cell.paragraphs[0].alignment = (
-                WD_ALIGN_PARAGRAPH.LEFT if index == 0 else WD_ALIGN_PARAGRAPH.CENTER
-            )
-            run(cell.paragraphs[0], _number(value), size=TABLE_PT)
-    paragraph(document, indent=False)
+# At 五号 a Chinese character is 3.7 mm wide, a digit or letter about half that; a cell pads
+# its text by 1.9 mm on either side.
+CJK_MM, LATIN_MM, CELL_PADDING_MM = 3.7, 2.0, 3.8
+
+
+def text_width_mm(text: str) -> float:
+    return sum(CJK_MM if ord(ch) > 0x2E7F else LATIN_MM for ch in text)
+
+
+def column_widths(headers: list[str], rows: list[list[str]]) -> list[float]:
+    """Columns as wide as their longest entry asks (a header may take two lines), spread
+    over the page's width; a table with more than fits shares the width in proportion."""
+    needs = [
+        max([text_width_mm(header) / 2, *(text_width_mm(row[index]) for row in rows)]) + CELL_PADDING_MM
+        for index, header in enumerate(headers)
+    ]
+    return [TEXT_WIDTH_MM * need / sum(needs) for need in needs]
+
+
+class Tables:
+    """The document's tables, numbered in order: 表1, 表2 … (the text refers to them so)."""
+
+    def __init__(self, document):
+        self.document = document
+        self.count = 0
+
+    def next_number(self) -> int:
+        return self.count + 1
+
+    def add(self, table, rows) -> None:
+        """A numbered, captioned breakdown table: columns as wide as their content asks (the
+        sheet's widths, scaled to the page), a repeated header row, rows never split, numbers
+        centred."""
+        self.count += 1
+        document = self.document
+        caption = paragraph(document, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+        run(caption, f"表{self.count}  {table.title}", font=TABLE_HEADER_FONT, size=TABLE_PT + 1.5)
+        keep_with_next(caption)
+        rows = [[_number(value) for value in values] for values in rows]
+        widths = column_widths([column.header for column in table.columns], rows)
+        grid = document.add_table(rows=1, cols=len(table.columns))
+        grid.style = document.styles["Table Grid"]
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        grid.autofit = False
+        repeat_as_header(grid.rows[0])
+        for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run(cell.paragraphs[0], column.header, font=TABLE_HEADER_FONT, size=TABLE_PT)
+        for values in rows:
+            row = grid.add_row()
+            keep_row_together(row)
+            for index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+                cell.paragraphs[0].alignment = (
+                    WD_ALIGN_PARAGRAPH.LEFT if index == 0 else WD_ALIGN_PARAGRAPH.CENTER
+                )
+                run(cell.paragraphs[0], value, size=TABLE_PT)
+        for index, width in enumerate(widths):
+            grid.columns[index].width = Mm(width)
+            for cell in grid.columns[index].cells:
+                cell.width = Mm(width)
+        paragraph(document, indent=False)
 
 
 def _chart(document, png: bytes) -> None:
@@ -85,6 +131,7 @@ def summary_docx(period: Period) -> bytes:
 
     title = f"关于{title_period}全员绩效考核和绩效标兵评选情况的报告"
     document = official_document(title=title, author=ISSUER)
+    tables = Tables(document)
     document_title(document, title)
     paragraph(
         document,
@@ -102,8 +149,8 @@ def summary_docx(period: Period) -> bytes:
     )
 
     _heading(document, 2, "各单位情况")
-    paragraph(document, "各单位在册、考核和绩效标兵情况见表1。")
-    _table(document, PERIOD_TABLES["units"], PERIOD_TABLES["units"].rows(period))
+    paragraph(document, f"各单位在册、考核和绩效标兵情况见表{tables.next_number()}。")
+    tables.add(PERIOD_TABLES["units"], PERIOD_TABLES["units"].rows(period))
     top = sorted((u for u in units if u.exemplars), key=lambda u: (-u.exemplars, u.key))[:15]
     if top:
         _chart(
@@ -114,7 +161,8 @@ def summary_docx(period: Period) -> bytes:
         )
 
     _heading(document, 3, "分人员类别情况")
-    _table(document, PERIOD_TABLES["categories"], PERIOD_TABLES["categories"].rows(period))
+    paragraph(document, f"各人员类别的考核和绩效标兵情况见表{tables.next_number()}。")
+    tables.add(PERIOD_TABLES["categories"], PERIOD_TABLES["categories"].rows(period))
     if categories:
         _chart(
             document,
@@ -128,14 +176,19 @@ def summary_docx(period: Period) -> bytes:
     _heading(document, 4, "否决情况")
     if vetoes:
         listed = "；".join(f"{t.label}{t.count}名" for t in vetoes)
-        paragraph(document, f"全市因否决事由不参加评选{city.vetoed}名，其中{listed}。")
-        _table(document, PERIOD_TABLES["vetoes"], PERIOD_TABLES["vetoes"].rows(period))
+        paragraph(
+            document, f"全市因否决事由不参加评选{city.vetoed}名，其中{listed}（见表{tables.next_number()}）。"
+        )
+        tables.add(PERIOD_TABLES["vetoes"], PERIOD_TABLES["vetoes"].rows(period))
     else:
         paragraph(document, "本考核期全市无因否决事由不参加评选的人员。")
 
     _heading(document, 5, "分数分布")
-    paragraph(document, "各人员类别考核总分的分布（最低分、四分位数、中位数、最高分）见下表。")
-    _table(document, PERIOD_TABLES["distribution"], PERIOD_TABLES["distribution"].rows(period))
+    paragraph(
+        document,
+        f"各人员类别考核总分的分布（最低分、四分位数、中位数、最高分）见表{tables.next_number()}。",
+    )
+    tables.add(PERIOD_TABLES["distribution"], PERIOD_TABLES["distribution"].rows(period))
     if boxes:
         stats = [
             {
@@ -151,7 +204,8 @@ def summary_docx(period: Period) -> bytes:
 
     if len(history) > 1:
         _heading(document, 6, "历次考核期对比")
-        _table(document, TREND_TABLES["trend"], trend_rows(history))
+        paragraph(document, f"本考核期与此前各考核期的对比见表{tables.next_number()}。")
+        tables.add(TREND_TABLES["trend"], trend_rows(history))
         _chart(
             document,
             charts.line_chart(
@@ -161,9 +215,14 @@ def summary_docx(period: Period) -> bytes:
             ),
         )
 
-    paragraph(document, indent=False)
-    for text in (ISSUER, chinese_date(timezone.localdate())):
+    # The signature (落款) goes with what comes before it, never alone on a page.
+    keep_with_next(document.paragraphs[-1])
+    keep_with_next(paragraph(document, indent=False))
+    signature = [
         paragraph(document, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
+        for text in (ISSUER, chinese_date(timezone.localdate()))
+    ]
+    keep_with_next(signature[0])
     return docx_bytes(document)
 
 

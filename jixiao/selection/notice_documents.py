@@ -26,6 +26,7 @@ from jixiao.core.official_docx import (
     document_title,
     docx_bytes,
     keep_row_together,
+    keep_with_next,
     official_document,
     paragraph,
     repeat_as_header,
@@ -187,7 +188,9 @@ def notice_filename(notice: Notice, extension: str) -> str:
 
 # Fonts every Windows, WPS and Office installation has; the notice is opened there.
 # Column widths in millimetres, together the 156 mm between the margins.
-COLUMN_WIDTHS_MM = (27, 20, 12, 24, 25, 48)
+# 单位 takes seven characters on one line, 姓名 four, 推荐类型 "排名前10%" (with the space
+# Word and WPS put between Chinese and digits); the 事迹 wrap.
+COLUMN_WIDTHS_MM = (34, 21, 13, 24, 28, 36)
 
 
 def notice_docx(notice: Notice) -> bytes:
@@ -227,13 +230,15 @@ def notice_docx(notice: Notice) -> bytes:
 
     spacer = paragraph(document, indent=False)
     spacer.paragraph_format.line_spacing = Pt(LINE_PT / 2)
-    for text in content.closing:
-        paragraph(document, text)
-
-    paragraph(document, indent=False)
-    paragraph(document, indent=False)
-    for text in (content.issuing_body, content.issued_on_text):
+    closing = [paragraph(document, text) for text in content.closing]
+    # The signature (落款) goes with the last lines of the text, never alone on a page.
+    signature = [paragraph(document, indent=False), paragraph(document, indent=False)]
+    signature += [
         paragraph(document, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
+        for text in (content.issuing_body, content.issued_on_text)
+    ]
+    for kept in [*closing[-2:], *signature[:-1]]:
+        keep_with_next(kept)
 
     return docx_bytes(document)
 

@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 import subprocess
+import zipfile
 from decimal import Decimal
 
 import docx
@@ -28,6 +29,7 @@ from jixiao.selection.models import (
 )
 from jixiao.selection.notice_documents import notice_content, notice_docx, notice_html, notice_pdf
 from jixiao.selection.publicity import publicity_end
+from tests.office import as_printed, needs_libreoffice
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +49,7 @@ TOTALS = [
 FORBIDDEN = [*(str(t) for t in TOTALS), *(str(t).replace(".", "") for t in TOTALS), "总分", "得分", "名次"]
 
 
-def make_notice(*, rows: int | None = None, share=Decimal("10")) -> Notice:
+def make_notice(*, rows: int | None = None, share=Decimal("10"), unit_name: str = "市财政局") -> Notice:
     """市财政局, 2025H1, committee approved: by rank 李四 (一般干部 #1), 张三 (一般干部 #2),
     王五 (中层干部 #1, gender not recorded); special 赵六 with 事迹. Not on the notice:
     钱七 (rejected), 孙八 (approved, removed after an objection), 周九 (pending).
@@ -56,7 +58,7 @@ def make_notice(*, rows: int | None = None, share=Decimal("10")) -> Notice:
     if share != period.rules.share_percent:
         period.rules.share_percent = share
         period.rules.save()
-    unit = Unit.objects.create(name="市财政局")
+    unit = Unit.objects.create(name=unit_name)
     # Created first but sorted second: the notice follows the sort order, not the id.
     general = Category.objects.create(name="一般干部", sort_order=2)
     middle = Category.objects.create(name="中层干部", sort_order=1)
@@ -314,3 +316,36 @@ def test_the_html_embeds_as_an_article_for_an_on_screen_preview():
     assert "<html" not in fragment and "@page" not in fragment
     assert TITLE in fragment and "赵六" in fragment
     assert_no_scores(page)
+
+
+@needs_libreoffice
+def test_the_word_notice_reads_right_in_libreoffice(tmp_path):
+    """As a WPS or Word user sees it (LibreOffice prints the .docx): numbers and percentages
+    never broken across lines, a six-character unit name on one line of its cell, and the
+    signature (落款) never alone on a page."""
+    notice = make_notice(unit_name="市发展改革委")
+    path = tmp_path / "公示.docx"
+    path.write_bytes(notice_docx(notice))
+    # The fonts it names are the Chinese ones, with their English names; no Japanese defaults.
+    with zipfile.ZipFile(path) as archive:
+        fonts = archive.read("word/fontTable.xml").decode()
+        defaults = archive.read("word/styles.xml").decode()
+    assert 'w:name="仿宋"' in fonts and 'w:val="FangSong"' in fonts and 'w:name="黑体"' in fonts
+    assert "ＭＳ" not in fonts
+    assert 'w:lang w:val="en-US" w:eastAsia="zh-CN"' in defaults
+    pages = as_printed(path, tmp_path)
+    lines = [line.strip() for page in pages for line in page.splitlines() if line.strip()]
+    # The running text's lines (a table's row has its cells apart by runs of spaces).
+    text_lines = [line for line in lines if "   " not in line]
+    for before, after in zip(text_lines, text_lines[1:], strict=False):
+        # A line ending in a digit followed by one that goes on with the number ("202 / 3",
+        # "10 / %").
+        assert not (re.search(r"\d$", before) and re.match(r"[\d%．.]", after)), (before, after)
+    flat = ["".join(page.split()) for page in pages]
+    assert "2025年上半年" in flat[0] and "排名前10%" in flat[0]
+    # The unit's name in the table, on one line (its cell does not wrap it).
+    assert any(re.search(r"(^|\s)市发展改革委(\s|$)", line) for line in lines)
+    # The signature stands with the text before it.
+    last = flat[-1]
+    assert last.endswith("中共某某市财政局党组2025年9月26日—" + str(len(pages)) + "—")
+    assert len(last) > len("中共某某市财政局党组2025年9月26日") + 10, last

@@ -15,6 +15,7 @@ In 2024H2 everybody scores one point less.
 
 import datetime
 import io
+import re
 import zipfile
 from decimal import Decimal
 from fractions import Fraction
@@ -31,6 +32,7 @@ from jixiao.org.access import Operator
 from jixiao.org.models import Category, Person, RoleKind, Unit
 from jixiao.reports import statistics
 from jixiao.selection.models import Candidate, Proposal, Route, Verdict
+from tests.office import as_printed, needs_libreoffice
 from tests.workflow_city import make_user
 
 pytestmark = pytest.mark.django_db
@@ -299,6 +301,33 @@ def test_the_summary_is_a_word_document_with_the_figures_and_charts(client, city
     second = zipfile.ZipFile(io.BytesIO(client.get("/reports/2024H2/summary.docx").content))
     second_body = second.read("word/document.xml").decode()
     assert "六、历次考核期对比" in second_body and "2024H1" in second_body and "2024H2" in second_body
+
+
+@needs_libreoffice
+def test_the_summary_reads_right_in_libreoffice(client, city, tmp_path):
+    """As Word and WPS users see it (LibreOffice prints the .docx): every table numbered and
+    captioned as the text refers to it, no number broken across lines, the signature with
+    the text before it."""
+    client.force_login(make_user("admin", RoleKind.CITY_ADMIN))
+    path = tmp_path / "报告.docx"
+    path.write_bytes(client.get("/reports/2024H2/summary.docx").content)
+    pages = as_printed(path, tmp_path)
+    flat = "".join("".join(page.split()) for page in pages)
+    captions = re.findall(r"表(\d)(按单位统计|按人员类别统计|否决事由统计|分数分布|历次考核期统计)", flat)
+    numbers = [int(number) for number, _title in captions]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 4, captions
+    for number in numbers:
+        assert f"见表{number}" in flat
+    lines = [line.strip() for page in pages for line in page.splitlines() if line.strip()]
+    # The running text's lines (a table's row has its cells apart by runs of spaces).
+    text_lines = [line for line in lines if "   " not in line]
+    for before, after in zip(text_lines, text_lines[1:], strict=False):
+        assert not (re.search(r"\d$", before) and re.match(r"[\d%．.]", after)), (before, after)
+    # A table's cells do not break a period's code either.
+    assert [line for line in lines if re.match(r"2024H[12]\s", line)] != []
+    assert not any(re.match(r"2024H?\s*$", line) for line in lines)
+    last = "".join(pages[-1].split())
+    assert "市委组织部（市考核办）" in last and len(last) > len("市委组织部（市考核办）") + 20
 
 
 def test_the_lists_export_with_their_chinese_headers(client, city, tmp_path, capsys):
