@@ -13,6 +13,7 @@ from django.utils import translation
 
 from jixiao.assessment.models import Period, RollUp, Scheme, ScoringMethod
 from jixiao.assessment.schemes import leaves
+from jixiao.core.sheets import print_setup
 from jixiao.core.text import plain_decimal
 from jixiao.imports.assessment_scores import ADJUSTMENT_COLUMNS, GROUP_COLUMN, RATER_COLUMN, SUB_PERIOD_COLUMN
 from jixiao.imports.table import NAME_COLUMN, STAFF_ID_COLUMN
@@ -65,6 +66,7 @@ def write_template(
             reference.write_string(row, 0, staff_id, formats["text"])
             reference.write_string(row, 1, name)
         reference.set_column(0, 1, 14)
+        print_setup(reference, [14, 14], "人员名单")
     finally:
         workbook.close()
     return rows
@@ -84,10 +86,12 @@ def _header(sheet, formats, title: str, headers: list[str], text_columns: tuple[
     keeps 000123 as typed instead of making it the number 123."""
     sheet.write_string(0, 0, title, formats["title"])
     sheet.set_row(1, 32)
-    for column, header in enumerate(headers):
+    widths = [max(10, 2 * len(header) + 2) for header in headers]
+    for column, (header, width) in enumerate(zip(headers, widths, strict=True)):
         sheet.write_string(1, column, header, formats["header"])
         text = formats["text"] if column in text_columns else None
-        sheet.set_column(column, column, max(10, 2 * len(header) + 2), text)
+        sheet.set_column(column, column, width, text)
+    print_setup(sheet, widths, title, header_rows=2)
 
 
 def _score_columns(sheet, formats, first_column: int, indicators, last_row: int) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import xlsxwriter
 
 from jixiao.assessment.models import Period
+from jixiao.core.sheets import print_setup
 from jixiao.org.models import Gender
 from jixiao.selection import workflow
 from jixiao.selection.models import (
@@ -194,24 +195,6 @@ def write_csv(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequen
     return count
 
 
-# A list printed wider than this (in characters of the column widths) is set landscape.
-PORTRAIT_WIDTH = 100
-
-
-def print_setup(sheet, columns: Sequence[ExportColumn], title: str) -> None:
-    """How the sheet prints: A4, landscape when wide, every column on the page's width (as
-    many pages down as it takes), the header row on every page, the title and 第x页/共y页."""
-    sheet.set_paper(9)  # A4
-    if sum(c.width for c in columns) > PORTRAIT_WIDTH:
-        sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-    # "&" starts a header code (&B bold): a title with one prints it as written.
-    sheet.set_header(f"&C&B{title.replace('&', '&&')}")
-    sheet.set_footer("&C第 &P 页，共 &N 页")
-
-
 def write_xlsx(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Sequence], *, title: str) -> int:
     """A sheet with a bold, frozen, filterable header, set column widths and number formats,
     set up to print (``print_setup``).
@@ -239,7 +222,7 @@ def write_xlsx(path: Path, columns: Sequence[ExportColumn], rows: Iterable[Seque
             sheet.set_column(index, index, column.width)
             sheet.write_string(0, index, column.header, header)
         sheet.freeze_panes(1, 0)
-        print_setup(sheet, columns, title)
+        print_setup(sheet, [c.width for c in columns], title)
         count = 0
         for count, row in enumerate(rows, start=1):
             for index, value in enumerate(row):

@@ -119,6 +119,9 @@ def test_the_rater_template_has_a_row_per_person_rater_group_and_sub_period(tmp_
         ("000104", "赵六", "同事互评", "", "", None, None),
     ]
     assert "不能给本人打分" in sheet["A1"].value
+    # Printed: A4, landscape where wide, one page wide, title and header rows on every page.
+    assert sheet.print_title_rows == "$1:$2" and sheet.page_setup.fitToHeight == 0
+    assert "&P" in sheet.oddFooter.center.text
     # 工号 and 评价人 are text cells: Excel keeps a rater 000002 as typed, not the number 2.
     assert [sheet[cell].number_format for cell in ("A3", "D3", "D4")] == ["@", "@", "@"]
     assert sheet.column_dimensions["D"].number_format == "@"
