@@ -18,6 +18,7 @@ import zipfile
 from html.parser import HTMLParser
 
 import pytest
+import zxingcpp
 from django.utils import timezone
 from PIL import Image
 
@@ -29,7 +30,7 @@ from jixiao.selection.models import Candidate, Proposal
 from jixiao.showcase import jobs, posters, profiles
 from jixiao.showcase.models import Portrait, Profile
 from jixiao.showcase.public import published_exemplars
-from jixiao.showcase.rendering import chinese_date, profile_url, published_on, qr_data_uri
+from jixiao.showcase.rendering import chinese_date, profile_url, published_on
 from jixiao.showcase.wechat import article_html
 from tests.files import jixiao, jixiao_ok
 from tests.workflow_city import (
@@ -365,14 +366,25 @@ def test_the_unit_poster_is_a_printable_pdf_with_chinese_text_and_qr_codes(city,
     # Rendered to a picture as a print shop would: an A4 page at 50 dpi.
     subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(tmp_path / "poster.pdf"), str(tmp_path / "page")], check=True)  # fmt: skip
     assert Image.open(tmp_path / "page.png").size == (585, 827)  # A3 at 50 dpi
-    # Each card's QR code encodes its public profile's address.
-    html = posters.board_html(
-        city.period, posters.poster_boards(city.period, unit, posters.PAPERS["A4"], BASE_URL)[0], posters.PAPERS["A4"]
-    )  # fmt: skip
-    for exemplar in published_exemplars(city.period):
-        url = profile_url(BASE_URL, city.period, exemplar)
-        assert url.startswith(f"{BASE_URL}exemplars/{PERIOD}/") and exemplar.key in url
-        assert qr_data_uri(url).replace("&", "&amp;") in html or qr_data_uri(url) in html
+
+
+@needs_poppler
+@pytest.mark.django_db
+def test_every_qr_code_on_the_poster_scans_to_its_exemplars_public_page(city, tmp_path, client):
+    """Scanned as a phone scans the printed board (zxing-cpp on the page drawn at 150 dpi):
+    one code per card, each the exemplar's own profile, and each address opens their page."""
+    unit = unit_of(city, UNIT_A)
+    for paper in ("A4", "A3"):
+        pdf = tmp_path / f"poster-{paper}.pdf"
+        pdf.write_bytes(posters.poster_pdf(city.period, unit, posters.PAPERS[paper], BASE_URL))
+        subprocess.run(["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / paper)], check=True)  # fmt: skip
+        scanned = [code.text for code in zxingcpp.read_barcodes(Image.open(tmp_path / f"{paper}.png"))]
+        expected = {profile_url(BASE_URL, city.period, e): e.name for e in published_exemplars(city.period)}
+        assert sorted(scanned) == sorted(expected), paper
+        for url, name in expected.items():
+            assert url.startswith(f"{BASE_URL}exemplars/{PERIOD}/")
+            page = client.get(url.removeprefix(BASE_URL.rstrip("/")))
+            assert page.status_code == 200 and name in page.content.decode()
 
 
 @needs_poppler
@@ -470,6 +482,31 @@ def test_the_long_image_is_the_article_as_one_png(city):
     # Cut at the article's end: the last rows are the article's background, not a blank page.
     bottom = image.convert("RGB").crop((0, image.height - 4, image.width, image.height))
     assert bottom.getcolors(4096)[0][1] == (253, 246, 233)
+
+
+@needs_poppler
+@pytest.mark.django_db
+def test_the_long_image_shows_every_exemplar_down_to_the_articles_end(city, tmp_path):
+    """The long image is drawn from one tall page: that page (read back through pdftotext)
+    names every published exemplar of the unit and nobody else, and the image reaches the
+    page's end anchor, so no one below is cut off."""
+    from jixiao.showcase.rendering import render_document
+    from jixiao.showcase.wechat import END_ANCHOR, LONG_IMAGE_SCALE, long_image_png
+
+    unit = unit_of(city, UNIT_A)
+    document = render_document(article_html(city.period, unit, BASE_URL, for_print=True))
+    path = tmp_path / "long.pdf"
+    path.write_bytes(document.write_pdf())
+    text = "".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert [e.name for e in published_exemplars(city.period) if e.name not in text] == []
+    assert_no_unpublished_person(text)
+    content_px = document.pages[0].anchors[END_ANCHOR][1]
+    image = Image.open(io.BytesIO(long_image_png(city.period, unit, BASE_URL)))
+    assert abs(image.height - content_px * LONG_IMAGE_SCALE) <= 2
 
 
 # ----------------------------------------------------------------------------------------
