@@ -219,8 +219,8 @@ def notice_docx(notice: Notice) -> bytes:
             cell_paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY if index == 5 else WD_ALIGN_PARAGRAPH.CENTER
             if text:
                 run(cell_paragraph, text, size=TABLE_PT)
-        if not row_content.deeds:
-            keep_row_together(row)
+        # A row is never split over two pages (the 事迹 of the notice are short).
+        keep_row_together(row)
     for row in table.rows:
         for cell, width in zip(row.cells, COLUMN_WIDTHS_MM, strict=True):
             cell.width = Mm(width)

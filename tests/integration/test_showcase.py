@@ -401,6 +401,12 @@ def test_the_city_poster_gives_each_unit_its_own_pages(city, tmp_path):
     first, second = info["text"].split("\f")[:2]
     assert UNIT_A.name in first and person_name(UNIT_B, 1) not in first
     assert UNIT_B.name in second and person_name(UNIT_B, 1) in second
+    # Every exemplar of the city is on it, and every page has its footer (numbered per unit).
+    flat = ["".join(page.split()) for page in info["text"].split("\f")[:2]]
+    assert [
+        e.name for e in published_exemplars(city.period) if not any(e.name in page for page in flat)
+    ] == []
+    assert all("第1页/共1页" in page for page in flat)
 
 
 @pytest.mark.django_db
