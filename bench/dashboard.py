@@ -93,7 +93,14 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=8000)
     parser.add_argument("--history", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a small city, two periods of history, one request a page: that it runs",
+    )
     options = parser.parse_args()
+    if options.smoke:
+        options.people, options.history, options.repeat = 300, 2, 1
 
     build_demo_city(options.people, "dashboard")
     from django.db.models import Count

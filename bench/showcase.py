@@ -29,7 +29,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=8000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--poster-units", type=int, default=3, help="units whose A4 posters are timed")
+    parser.add_argument(
+        "--smoke", action="store_true", help="a small city, one request a page, one poster: that it runs"
+    )
     options = parser.parse_args()
+    if options.smoke:
+        options.people, options.repeat, options.poster_units = 1500, 1, 1
 
     build_demo_city(options.people, "showcase")
     import pypdfium2
@@ -92,6 +97,9 @@ def main() -> None:
         pdf = posters.poster_pdf(period, unit, posters.PAPERS["A4"], "http://127.0.0.1:8000/")
         seconds = time.perf_counter() - start
         pages_made = len(pypdfium2.PdfDocument(pdf))
+        assert pages_made == -(
+            -len([e for e in exemplars if e.unit_id == unit.pk]) // posters.PAPERS["A4"].per_page
+        )
         per_page = seconds / max(pages_made, 1)
         print(
             f"{unit.name:<28}{pages_made:>6}{seconds:>9.2f}{per_page:>8.2f}{per_page * 1000 / bare_page:>10.1f}×"

@@ -170,15 +170,18 @@ def set_up_people(people: int, seed: int, connection) -> dict:
             for n in range(people)
         ),
     )
-    person_ids = dict(Person.objects.values_list("staff_id", "id"))
+    people_rows = {
+        staff_id: (pk, name, gender)
+        for staff_id, pk, name, gender in Person.objects.values_list("staff_id", "id", "name", "gender")
+    }
     posts = CATEGORIES[CATEGORY][1]
     insert_rows(
         RosterEntry._meta.db_table,
-        ("period_id", "person_id", "unit_id", "category_id", "post"),
+        ("period_id", "person_id", "name", "gender", "unit_id", "category_id", "post"),
         (
             (
                 period.pk,
-                person_ids[f"{n + 1:08d}"],
+                *people_rows[f"{n + 1:08d}"],
                 unit_ids[names[unit_of[n]]],
                 category.pk,
                 rng.choice(posts),
@@ -187,7 +190,7 @@ def set_up_people(people: int, seed: int, connection) -> dict:
         ),
     )
     entry_of_person = dict(RosterEntry.objects.filter(period=period).values_list("person_id", "id"))
-    entry_ids = [entry_of_person[person_ids[f"{n + 1:08d}"]] for n in range(people)]
+    entry_ids = [entry_of_person[people_rows[f"{n + 1:08d}"][0]] for n in range(people)]
 
     # Each unit has its level, each person theirs around it (cents, 65.00–97.00).
     unit_mean = [rng.gauss(8600, 300) for _ in range(unit_count)]
@@ -844,6 +847,12 @@ def parse_args(argv):
     parser.add_argument(
         "--no-analyze", action="store_true", help="PostgreSQL: skip VACUUM ANALYZE after loading"
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a tiny city (200 people × 3 indicators × 6 raters): that the benchmark runs and every "
+        "total agrees with the formula model (exit 1 otherwise), for ./test; no time is judged",
+    )
     # Internal: one database, in its own process.
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
@@ -853,6 +862,8 @@ def parse_args(argv):
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    if args.smoke and not args.worker:
+        args.people, args.indicators, args.raters, args.sample = 200, 3, 6, 200
     if args.people < 100:
         raise SystemExit("--people must be at least 100")
     if not 1 <= args.indicators <= 100:
@@ -894,7 +905,10 @@ def main(argv: list[str]) -> int:
         (OUT / f"totals-{stamp}.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(summary(results))
     print(f"\nJSON: {OUT / f'totals-{stamp}.json'}")
-    return 0
+    failed = [r for r in results if r["cross_check"]["matched"] != r["cross_check"]["sampled"]]
+    for result in failed:
+        print(f"CROSS-CHECK FAILED: {result.get('database')}: {result['cross_check']}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

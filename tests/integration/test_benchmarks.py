@@ -1,0 +1,53 @@
+"""Every benchmark still runs and its own cross-checks hold (ranks equal the bare statement's,
+totals equal the formula model, every page answers): each in its smoke mode, tiny sizes, as
+a process of its own. Nothing here judges a time; bench/README.md has the figures."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+# The page benchmarks build the demo city on SQLite whatever the test run's database.
+ON_SQLITE_ONLY = pytest.mark.skipif(ENGINE != "sqlite", reason="runs on SQLite in any case: once is enough")
+
+
+def smoke(script: str, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "JIXIAO_DATA_DIR"}}
+    run = subprocess.run(
+        [sys.executable, f"bench/{script}", "--smoke", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, (run.stdout[-3000:], run.stderr[-3000:])
+    return run.stdout
+
+
+def test_the_selection_benchmark_ranks_as_the_bare_statement_does():
+    out = smoke("selection.py", "--databases", ENGINE)
+    assert "500 matched, 0 differ in rank or group size; exported 500 rows" in out
+
+
+def test_the_totals_benchmark_agrees_with_the_formula_model():
+    out = smoke("totals.py", "--databases", ENGINE)
+    assert "180/180 match" in out
+
+
+@ON_SQLITE_ONLY
+def test_the_dashboard_benchmark_gets_every_page():
+    out = smoke("dashboard.py")
+    assert "half-year summary .docx" in out
+
+
+@ON_SQLITE_ONLY
+def test_the_showcase_benchmark_gets_every_page_and_a_poster():
+    out = smoke("showcase.py")
+    assert "screen data.json" in out and "bare one-page document" in out
