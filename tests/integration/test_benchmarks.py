@@ -51,3 +51,9 @@ def test_the_dashboard_benchmark_gets_every_page():
 def test_the_showcase_benchmark_gets_every_page_and_a_poster():
     out = smoke("showcase.py")
     assert "screen data.json" in out and "bare one-page document" in out
+
+
+@ON_SQLITE_ONLY
+def test_the_pages_benchmark_gets_every_page_of_every_role_and_ranks_a_unit():
+    out = smoke("pages.py")
+    assert "pages over 300 ms" in out and "one unit / whole city" in out
