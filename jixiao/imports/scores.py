@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixiao.assessment.formula import cents_to_points
-from jixiao.assessment.models import Period, SchemeTotal, Score, ScoreSource, VetoItem, VetoReason
+from jixiao.assessment.models import Period, Score, ScoreSource, VetoItem, VetoReason
 from jixiao.assessment.totals import shown_veto
-from jixiao.core.bulk import chunked, insert_rows, update_rows
+from jixiao.core.bulk import insert_rows, update_rows
 from jixiao.core.text import clean_text
 from jixiao.imports import cells
-from jixiao.imports.lookups import IN_LIST_SIZE, existing_scores, roster_by_staff_id, zero_padded_twins
+from jixiao.imports.lookups import _fetch, existing_scores, roster_by_staff_id, zero_padded_twins
 from jixiao.imports.models import ImportKind, ImportRecord
 from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister, not_on_roster
 from jixiao.imports.records import record_import
@@ -153,7 +153,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
 
     plan.rows = len(parsed)
     existing = existing_scores(period, list(parsed))
-    item_vetoes = veto_items_of(list(parsed))
+    item_vetoes = veto_items_of(period, list(parsed))
     scheme_totals = scheme_totals_of(period, list(parsed))
     for entry_id, (total, veto_text, reason_id) in parsed.items():
         before = existing.get(entry_id)
@@ -177,15 +177,18 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
     return plan
 
 
-def veto_items_of(entry_ids: list[int]) -> dict[int, list[tuple[str, int | None]]]:
-    """entry id → the texts and catalogue reasons of its veto items, in order."""
+def veto_items_of(period: Period, entry_ids: list[int]) -> dict[int, list[tuple[str, int | None]]]:
+    """entry id → the texts and catalogue reasons of its veto items, in order (a period has
+    few: read them all)."""
+    wanted = set(entry_ids)
     items: dict[int, list[tuple[str, int | None]]] = {}
-    for chunk in chunked(entry_ids, IN_LIST_SIZE):
-        for entry_id, text, reason_id in (
-            VetoItem.objects.filter(entry_id__in=chunk)
-            .order_by("id")
-            .values_list("entry_id", "text", "reason_id")
-        ):
+    rows = (
+        VetoItem.objects.filter(entry__period=period)
+        .order_by("id")
+        .values_list("entry_id", "text", "reason_id")
+    )
+    for entry_id, text, reason_id in rows:
+        if entry_id in wanted:
             items.setdefault(entry_id, []).append((text, reason_id))
     return items
 
@@ -193,14 +196,18 @@ def veto_items_of(entry_ids: list[int]) -> dict[int, list[tuple[str, int | None]
 def scheme_totals_of(period: Period, entry_ids: list[int]) -> dict[int, tuple[str, str, Decimal | None]]:
     """entry id → (staff ID, name, the scheme's total or None) for the people a scheme of the
     period scores: an imported total overrides theirs."""
-    found = {}
-    for chunk in chunked(entry_ids, IN_LIST_SIZE):
-        rows = SchemeTotal.objects.filter(period=period, entry_id__in=chunk).values_list(
-            "entry_id", "entry__person__staff_id", "entry__name", "total_cents"
-        )
-        for entry_id, staff_id, name, total_cents in rows:
-            found[entry_id] = (staff_id, name, None if total_cents is None else cents_to_points(total_cents))
-    return found
+    wanted = set(entry_ids)
+    select = (
+        "SELECT t.entry_id, p.staff_id, r.name, t.total_cents FROM assessment_schemetotal t "
+        "JOIN assessment_rosterentry r ON r.id = t.entry_id JOIN org_person p ON p.id = r.person_id "
+        "WHERE t.period_id = %s"
+    )
+    rows = _fetch(select, select + " AND t.entry_id IN ({marks})", [period.pk], list(wanted))
+    return {
+        entry_id: (staff_id, name, None if cents is None else cents_to_points(cents))
+        for entry_id, staff_id, name, cents in rows
+        if entry_id in wanted
+    }
 
 
 def _staff_id_or_none(value) -> str | None:

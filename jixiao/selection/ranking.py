@@ -68,7 +68,10 @@ def ranking_select_sql(selection_rules: SelectionRules, unit_count: int | None =
 
     peers = "PARTITION BY group_key, category_id"
     competitors = f"{peers}, vetoed" if ranking.fill_vetoed_places else peers
-    if ranking.tie_policy == rules.TiePolicy.SHARE_RANK:
+    if ranking.tie_policy == rules.TiePolicy.SHARE_RANK and not ranking.fill_vetoed_places:
+        # The default: the competitors are the peers, their rank the peer rank (no second sort).
+        competitor_metric = None
+    elif ranking.tie_policy == rules.TiePolicy.SHARE_RANK:
         competitor_metric = f"RANK() OVER ({competitors} ORDER BY total DESC)"
     else:
         # How many competitors have this total or a higher one: the whole tie must fit.
@@ -82,14 +85,15 @@ def ranking_select_sql(selection_rules: SelectionRules, unit_count: int | None =
         SELECT period_id, person_id, entry_id, unit_id, category_id, group_key, total,
                peer_rank, group_size, {places},
                CASE WHEN vetoed = 1 THEN '{Outcome.VETOED}'
-                    WHEN competitor_metric <= {places} THEN '{Outcome.BY_RANK}'
+                    WHEN {"peer_rank" if competitor_metric is None else "competitor_metric"} <= {places}
+                    THEN '{Outcome.BY_RANK}'
                     ELSE '{Outcome.NOT_SELECTED}' END,
                veto_text
         FROM (
             SELECT assessed.*,
                    RANK() OVER ({peers} ORDER BY total DESC) AS peer_rank,
-                   COUNT(*) OVER ({peers}) AS group_size,
-                   {competitor_metric} AS competitor_metric
+                   COUNT(*) OVER ({peers}) AS group_size
+                   {"" if competitor_metric is None else f", {competitor_metric} AS competitor_metric"}
             FROM (
                 SELECT r.period_id, r.person_id, r.id AS entry_id, r.unit_id, r.category_id,
                        {group} AS group_key, s.total, s.veto_text,
@@ -285,54 +289,51 @@ class UnitSummary:
 
 def summarize(period: Period) -> tuple[list[UnitSummary], UnitSummary]:
     """Per unit and for the city: headcount, assessed, vetoed, eligible by rank, special
-    nominations and their cap. Aggregated by the database, one row per unit."""
+    nominations and their cap. Aggregated by the database, one row per unit (grouped by the
+    unit's id alone; the names come from the units, a table of hundreds of rows)."""
     selection_rules = SelectionRules.objects.get(period=period)
-    units: dict[int, UnitSummary] = {}
-    headcounts = (
+    headcounts = dict(
         RosterEntry.objects.filter(period=period)
-        .values("unit_id", "unit__name", "unit__sort_order")
-        .annotate(headcount=Count("id"))
-        .order_by("unit__sort_order", "unit_id")
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
     )
-    for row in headcounts:
-        units[row["unit_id"]] = UnitSummary(
-            name=row["unit__name"],
-            headcount=row["headcount"],
-            special_cap=selection_rules.special_cap(row["headcount"]),
-        )
-    results = (
-        RankingResult.objects.filter(period=period)
-        .values("unit_id", "unit__name")
+    results = {
+        row["unit_id"]: row
+        for row in RankingResult.objects.filter(period=period)
+        .values("unit_id")
         .annotate(
             assessed=Count("person_id"),
             vetoed=Count("person_id", filter=Q(outcome=Outcome.VETOED)),
             by_rank=Count("person_id", filter=Q(outcome=Outcome.BY_RANK)),
         )
         .order_by()
-    )
-
-    # A stale ranking or a nomination may name a unit no longer on the roster: list it too.
-    def unit_row(row) -> UnitSummary:
-        return units.setdefault(row["unit_id"], UnitSummary(name=row["unit__name"]))
-
-    for row in results:
-        summary = unit_row(row)
-        summary.assessed, summary.vetoed, summary.by_rank = (
-            row["assessed"],
-            row["vetoed"],
-            row["by_rank"],
-        )
-    nominations = (
+    }
+    nominations = dict(
         SpecialNomination.objects.filter(period=period, state=NominationState.PROPOSED)
-        .values("unit_id", "unit__name")
-        .annotate(count=Count("id"))
-        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
     )
-    for row in nominations:
-        unit_row(row).special = row["count"]
-
+    # A stale ranking or a nomination may name a unit no longer on the roster: listed too.
+    named = Unit.objects.in_bulk(set(headcounts) | set(results) | set(nominations))
+    units = []
+    for unit in sorted(named.values(), key=lambda u: (u.pk not in headcounts, u.sort_order, u.pk)):
+        result = results.get(unit.pk, {})
+        headcount = headcounts.get(unit.pk, 0)
+        units.append(
+            UnitSummary(
+                name=unit.name,
+                headcount=headcount,
+                assessed=result.get("assessed", 0),
+                vetoed=result.get("vetoed", 0),
+                by_rank=result.get("by_rank", 0),
+                special=nominations.get(unit.pk, 0),
+                special_cap=selection_rules.special_cap(headcount) if unit.pk in headcounts else 0,
+            )
+        )
     city = UnitSummary(name="")
-    for summary in units.values():
+    for summary in units:
         for field in ("headcount", "assessed", "vetoed", "by_rank", "special", "special_cap"):
             setattr(city, field, getattr(city, field) + getattr(summary, field))
-    return list(units.values()), city
+    return units, city
