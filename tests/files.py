@@ -9,9 +9,11 @@ Rows are lists of cell values, the header first.
 import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import openpyxl
 import xlwt
@@ -55,6 +57,57 @@ def write_xlsx(
             if offset and number_formats and (column - 1) in number_formats:
                 cell.number_format = number_formats[column - 1]
     workbook.save(path)
+    return path
+
+
+def write_shared_strings_xlsx(path: Path, rows: Sequence[Sequence[str]]) -> Path:
+    """An .xlsx whose text is in a shared-strings table, as Excel and WPS write it (openpyxl
+    writes inline strings), with the cells' text put in as given: Excel's escapes such as
+    ``_x0000_`` stay escapes for the reader to decode."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    texts = list(dict.fromkeys(cell for row in rows for cell in row))
+    sheet_rows = "".join(
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{openpyxl.utils.get_column_letter(c)}{r}" t="s"><v>{texts.index(cell)}</v></c>'
+            for c, cell in enumerate(row, start=1)
+        )
+        + "</row>"
+        for r, row in enumerate(rows, start=1)
+    )
+    shared = "".join(f"<si><t>{escape(text)}</t></si>" for text in texts)
+    office = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{office}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{office}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{office}.sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{package}"><Relationship Id="rId1" Target="xl/workbook.xml" '
+            f'Type="{relations}/officeDocument"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>'
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{package}">'
+            f'<Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="{relations}/worksheet"/>'
+            f'<Relationship Id="rId2" Target="sharedStrings.xml" Type="{relations}/sharedStrings"/>'
+            "</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{sheet_rows}</sheetData></worksheet>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{main}" count="{len(texts)}">{shared}</sst>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as workbook:
+        for name, xml in parts.items():
+            workbook.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + xml)
     return path
 
 

@@ -16,7 +16,7 @@ from jixiao.assessment.actions import guard_locked_change, locked_units, require
 from jixiao.assessment.models import Period
 from jixiao.imports.kinds import KINDS
 from jixiao.imports.models import ImportRecord
-from jixiao.imports.problems import ImportProblem, ImportRefused
+from jixiao.imports.problems import ImportProblem, ImportRefused, ReadingStopped
 from jixiao.imports.source import SourceFile
 from jixiao.org.access import account_of, actor_name, require_city_admin, require_unit_role
 from jixiao.org.models import RoleKind, Unit
@@ -41,7 +41,12 @@ def plan_file(kind: str, period: Period, source: SourceFile, *, unit: Unit | Non
     """What importing the file would change, or ``ImportRefused`` with every problem. A
     unit's file may name only the unit's own people."""
     _columns, plan_import, _apply, _lockable = KINDS[kind]
-    plan = plan_import(period, source)
+    try:
+        plan = plan_import(period, source)
+    except ImportRefused as refused:
+        raise ImportRefused(in_row_order([*source.table.problems, *refused.problems])) from None
+    if source.table.problems:
+        raise ImportRefused(in_row_order(source.table.problems))
     if unit is not None and (
         set(plan.units) - {unit.pk} or getattr(plan, "touched_units", set()) - {unit.name}
     ):
@@ -50,6 +55,18 @@ def plan_file(kind: str, period: Period, source: SourceFile, *, unit: Unit | Non
             [ImportProblem(_("The file changes people of other units: a unit imports only its own people."))]
         )
     return plan
+
+
+def in_row_order(problems: list[ImportProblem]) -> list[ImportProblem]:
+    """The file's own problems (no row) first, then row by row as the user reads the file,
+    and a note that reading stopped last."""
+
+    def place(problem: ImportProblem) -> tuple[int, int]:
+        if isinstance(problem, ReadingStopped):
+            return (2, 0)
+        return (0, 0) if problem.row is None else (1, problem.row)
+
+    return sorted(problems, key=place)
 
 
 def import_file(

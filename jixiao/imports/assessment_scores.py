@@ -42,7 +42,7 @@ from jixiao.core.text import clean_text, fold, normalize_staff_id, plain_decimal
 from jixiao.imports import cells
 from jixiao.imports.lookups import _fetch, roster_by_staff_id, zero_padded_twins
 from jixiao.imports.models import ImportKind
-from jixiao.imports.problems import ImportProblem, ImportRefused, not_on_roster
+from jixiao.imports.problems import ImportProblem, ImportRefused, ProblemList, not_on_roster
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import OPTIONAL_NAME_COLUMN, STAFF_ID_COLUMN, Column, header_key
@@ -122,7 +122,7 @@ class RowChecker:
     def __init__(self, period: Period, source: SourceFile, columns, records: list):
         self.period = period
         self.headers = {c.key: source.table.headers.get(c.key, c.header) for c in columns}
-        self.problems: list[ImportProblem] = []
+        self.problems = ProblemList()
         staff_ids = [_staff_id_or_none(values[0]) for _number, values in records]
         roster = roster_by_staff_id(period, [s for s in staff_ids if s])
         views: dict[tuple[int, int], SchemeView | None] = {}

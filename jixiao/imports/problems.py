@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from jixiao.imports.limits import MAX_PROBLEMS
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,27 @@ class ImportRefused(Exception):
     def __init__(self, problems: list[ImportProblem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class ReadingStopped(ImportProblem):
+    """The note that ends a list cut short at ``MAX_PROBLEMS``."""
+
+
+class ProblemList(list):
+    """The problems of one file, up to ``MAX_PROBLEMS``: one more stops the reading and
+    refuses the file with those listed and a note that there are more."""
+
+    def append(self, problem: ImportProblem) -> None:
+        if len(self) >= MAX_PROBLEMS:
+            more = ngettext(
+                "Reading stopped after %(count)s problem: correct these and import the file again "
+                "to see the rest.",
+                "Reading stopped after %(count)s problems: correct these and import the file again "
+                "to see the rest.",
+                MAX_PROBLEMS,
+            ) % {"count": MAX_PROBLEMS}
+            raise ImportRefused([*self, ReadingStopped(more)])
+        super().append(problem)
 
 
 class StaffIdRegister:

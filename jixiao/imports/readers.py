@@ -9,13 +9,16 @@ import codecs
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import xlrd
 from django.utils.translation import gettext as _
+from openpyxl.cell.read_only import EMPTY_CELL
 
+from jixiao.imports.limits import MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, MB
 from jixiao.imports.problems import ImportProblem, ImportRefused
 
 Row = tuple[int, list]
@@ -38,21 +41,56 @@ def unreadable_workbook() -> ImportRefused:
     )
 
 
-def sheet_rows(path: Path, data: bytes) -> list[Iterator[Row]]:
-    """Row iterators of every sheet in the file (one for a CSV), first sheet first."""
-    suffix = path.suffix.lower()
+def sheet_rows(name: str, data: bytes) -> list[Iterator[Row]]:
+    """Row iterators of every sheet in the file named ``name`` as its user knows it (one
+    for a CSV), first sheet first; each bounded to ``MAX_ROWS`` rows of ``MAX_COLUMNS``."""
+    suffix = Path(name).suffix.lower()
     if data.startswith(XLSX_MAGIC):
-        return xlsx_sheets(data)
-    if data.startswith(OLE2_MAGIC):
-        return xls_sheets(data)
-    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        sheets = xlsx_sheets(data)
+    elif data.startswith(OLE2_MAGIC):
+        sheets = xls_sheets(data)
+    elif suffix in {".xlsx", ".xlsm", ".xls"}:
         raise refuse(
             _("%(name)s is named like an Excel workbook but is not one: save it again from Excel or WPS.")
-            % {"name": path.name}
+            % {"name": name}
         )
-    if suffix not in {".csv", ".txt", ""}:
+    elif suffix not in {".csv", ".txt", ""}:
         raise refuse(_("Unsupported file type %(suffix)s: use .xlsx, .xls or .csv.") % {"suffix": suffix})
-    return [csv_rows(decode_text(data))]
+    else:
+        sheets = [csv_rows(decode_text(data))]
+    return [bounded(rows) for rows in sheets]
+
+
+def bounded(rows: Iterator[Row]) -> Iterator[Row]:
+    """The rows up to Excel's limits: a file with more rows is refused, and one with a
+    value beyond the last column read; the empty cells there are dropped."""
+    for number, values in rows:
+        if number > MAX_ROWS:
+            raise refuse(
+                _(
+                    "The file has more than %(rows)s rows, more than a spreadsheet can hold: split it into several files."
+                )
+                % {"rows": f"{MAX_ROWS:,}"}
+            )
+        if len(values) > MAX_COLUMNS:
+            if any(not blank(value) for value in values[MAX_COLUMNS:]):
+                raise ImportRefused(
+                    [
+                        ImportProblem(
+                            _(
+                                "the row has values beyond column %(columns)s: an import file has at most %(columns)s columns"
+                            )
+                            % {"columns": MAX_COLUMNS},
+                            row=number,
+                        )
+                    ]
+                )
+            values = values[:MAX_COLUMNS]
+        yield number, values
+
+
+def blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def decode_text(data: bytes) -> str:
@@ -112,17 +150,55 @@ def shown_number(value, number_format: str | None):
     return value
 
 
+def refuse_unpacked_size(data: bytes) -> None:
+    """Refuses a zip bomb by its directory, before any part is unpacked."""
+    try:
+        unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise unreadable_workbook() from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise refuse(
+            _(
+                "The workbook unpacks to %(size)s MB, more than the %(limit)s MB an import file may: "
+                "save the data as .csv, or split it into several files."
+            )
+            % {"size": f"{unpacked // MB:,}", "limit": MAX_UNPACKED_BYTES // MB}
+        )
+
+
 def xlsx_sheets(data: bytes) -> list[Iterator[Row]]:
+    refuse_unpacked_size(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise unreadable_workbook() from error
 
     def rows(sheet) -> Iterator[Row]:
+        # openpyxl pads every row to the sheet's declared width (and to each row's last
+        # cell where none is declared): a sheet declaring A1:XFD1048576 would give 16,384
+        # cells a row. One more column than the limit is read, so that a value there is
+        # refused rather than dropped; beyond it nothing is padded.
+        declared = sheet.max_column
+        if declared is None or declared > MAX_COLUMNS:
+            sheet.reset_dimensions()
+            width = MAX_COLUMNS + 1
+        else:
+            width = declared
         # A read-only sheet is parsed while its rows are read, so damage shows up here.
         try:
-            for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
-                yield number, [shown_number(c.value, getattr(c, "number_format", None)) for c in cells]
+            missing_row = None  # openpyxl yields one and the same tuple for every missing row
+            for number, cells in enumerate(sheet.iter_rows(min_row=1, max_col=width), start=1):
+                if cells is missing_row or all(c is EMPTY_CELL for c in cells):
+                    missing_row = cells
+                    yield number, []
+                    continue
+                yield (
+                    number,
+                    [
+                        None if c is EMPTY_CELL else shown_number(c.value, getattr(c, "number_format", None))
+                        for c in cells
+                    ],
+                )
         except Exception as error:
             raise unreadable_workbook() from error
 
@@ -156,7 +232,8 @@ def xls_sheets(data: bytes) -> list[Iterator[Row]]:
         return cell.value
 
     def rows(sheet) -> Iterator[Row]:
+        width = min(sheet.ncols, MAX_COLUMNS + 1)
         for index in range(sheet.nrows):
-            yield index + 1, [value(cell) for cell in sheet.row(index)]
+            yield index + 1, [value(cell) for cell in sheet.row_slice(index, 0, width)]
 
     return [rows(sheet) for sheet in book.sheets()]

@@ -18,7 +18,7 @@ from jixiao.core.bulk import insert_rows, update_rows
 from jixiao.imports import cells
 from jixiao.imports.lookups import existing_people, existing_roster, zero_padded_twins
 from jixiao.imports.models import ImportKind, ImportRecord
-from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister, dropped_zeros
+from jixiao.imports.problems import ImportProblem, ImportRefused, ProblemList, StaffIdRegister, dropped_zeros
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import NAME_COLUMN, STAFF_ID_COLUMN, Column
@@ -104,7 +104,7 @@ def parse_rows(source: SourceFile) -> list[tuple[int, RosterRow]]:
     unusable."""
     table = source.table
     headers = [table.headers.get(c.key, c.header) for c in ROSTER_COLUMNS]
-    problems: list[ImportProblem] = []
+    problems = ProblemList()
     staff_ids = StaffIdRegister(problems, headers[0])
     rows: list[tuple[int, RosterRow]] = []
 
@@ -144,7 +144,7 @@ def plan_roster_import(period: Period, source: SourceFile) -> RosterPlan:
     name_header = source.table.headers.get("name", NAME_COLUMN.header)
     staff_id_header = source.table.headers.get("staff_id", STAFF_ID_COLUMN.header)
     twins = zero_padded_twins([r.staff_id for r in rows if r.staff_id not in people])
-    problems: list[ImportProblem] = []
+    problems = ProblemList()
 
     for number, row in numbered:
         person = people.get(row.staff_id)

@@ -24,7 +24,7 @@ from jixiao.core.text import clean_text
 from jixiao.imports import cells
 from jixiao.imports.lookups import _fetch, existing_scores, roster_by_staff_id, zero_padded_twins
 from jixiao.imports.models import ImportKind, ImportRecord
-from jixiao.imports.problems import ImportProblem, ImportRefused, StaffIdRegister, not_on_roster
+from jixiao.imports.problems import ImportProblem, ImportRefused, ProblemList, StaffIdRegister, not_on_roster
 from jixiao.imports.records import record_import
 from jixiao.imports.source import SourceFile, no_rows_problem
 from jixiao.imports.table import OPTIONAL_NAME_COLUMN, STAFF_ID_COLUMN, Column
@@ -104,7 +104,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
     reasons.update({r.code: r.pk for r in VetoReason.objects.all()})
 
     plan = ScoresPlan(period=period, source=source)
-    problems: list[ImportProblem] = []
+    problems = ProblemList()
     staff_ids = StaffIdRegister(problems, headers["staff_id"])
     parsed: dict[int, ScoreValues] = {}
     unit_of: dict[int, int] = {}

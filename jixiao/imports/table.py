@@ -8,11 +8,24 @@ from dataclasses import dataclass, field, replace
 from django.utils.translation import gettext as _
 
 from jixiao.core.text import clean_text, fold
+from jixiao.imports.limits import MAX_PROBLEMS
 from jixiao.imports.problems import ImportProblem, ImportRefused
 from jixiao.imports.readers import Row
 
 # A title row such as "2023年上半年绩效考核花名册" may stand above the header.
 HEADER_SEARCH_ROWS = 20
+# Characters nobody types and no database keeps (PostgreSQL refuses NUL in text): control
+# characters other than tab and line breaks, and the two non-characters; also as Excel
+# writes them into a workbook (_x0007_), which openpyxl passes on as those seven letters.
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]|_x(000[0-8bcef]|001[0-9a-f]|007f|fff[ef])_",
+    re.IGNORECASE,
+)
+
+
+def code_point(match: re.Match) -> int:
+    found = match.group()
+    return ord(found) if len(found) == 1 else int(match.group(1), 16)
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,9 @@ class Table:
     # Headers that name none of the fixed columns, with their positions: an importer with
     # columns of its own (one per indicator, say) claims them; the rest are ignored.
     others: dict[str, int] = field(default_factory=dict)
+    # Cells refused while the rows were read (a control character); their rows are not
+    # passed on. ``imports.actions.plan_file`` refuses the file when there are any.
+    problems: list[ImportProblem] = field(default_factory=list)
 
     @property
     def ignored(self) -> list[str]:
@@ -64,7 +80,34 @@ class Table:
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             width = len(values)
-            yield number, tuple(values[i] if i is not None and i < width else None for i in indices)
+            record = tuple(values[i] if i is not None and i < width else None for i in indices)
+            if self._invisible_characters(number, record, indices):
+                continue
+            yield number, record
+
+    def _invisible_characters(self, number: int, record: tuple, indices: list) -> bool:
+        found = False
+        for value, position in zip(record, indices, strict=True):
+            if isinstance(value, str) and (character := INVISIBLE.search(value)):
+                found = True
+                if len(self.problems) < MAX_PROBLEMS:
+                    self.problems.append(
+                        ImportProblem(
+                            _(
+                                "contains an invisible control character (U+%(code)04X): delete the cell's "
+                                "text and type it again"
+                            )
+                            % {"code": code_point(character)},
+                            row=number,
+                            column=self._header_at(position),
+                        )
+                    )
+        return found
+
+    def _header_at(self, position: int | None) -> str | None:
+        by_position = {self.positions[key]: header for key, header in self.headers.items()}
+        by_position.update({p: header for header, p in self.others.items()})
+        return by_position.get(position)
 
     def has(self, key: str) -> bool:
         return key in self.positions

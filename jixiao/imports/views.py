@@ -24,6 +24,7 @@ from jixiao.assessment.schemes import applicable_scheme
 from jixiao.core.refusals import Refused
 from jixiao.imports.actions import import_file
 from jixiao.imports.kinds import KINDS, describe_plan
+from jixiao.imports.limits import MAX_UPLOAD_BYTES, MB
 from jixiao.imports.problems import ImportRefused
 from jixiao.imports.source import open_source
 from jixiao.imports.workbooks import KINDS as TEMPLATE_KINDS
@@ -39,7 +40,6 @@ UNIT_KINDS = {
     "adjustments": gettext_lazy("Bonus, penalty and veto items"),
 }
 SUFFIXES = (".xlsx", ".xls", ".csv")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SESSION_KEY = "jixiao_pending_import"
 
 
@@ -53,7 +53,7 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(_("Only .xlsx, .xls and .csv files can be imported."))
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+                _("%(name)s is larger than %(mb)s MB.") % {"name": upload.name, "mb": MAX_UPLOAD_BYTES // MB}
             )
         return upload
 
@@ -93,7 +93,7 @@ def score_changes(plan) -> list[dict]:
 
 def source_of(kind: str, path: Path, name: str):
     columns, _plan, _apply, _lockable = KINDS[kind]
-    return open_source(path, columns, name=name)
+    return open_source(path, columns, name=name, max_bytes=MAX_UPLOAD_BYTES)
 
 
 @unit_role_required(RoleKind.ASSESSOR)
@@ -175,11 +175,15 @@ def apply_pending(request, period, unit, pending):
             reason=request.POST.get("reason"),
         )
     except ImportRefused as refused:
+        messages.error(request, _("%(file)s was not imported:") % {"file": pending["name"]})
         for problem in refused.problems:
             messages.error(request, str(problem))
         return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
     except Refused as refusal:
-        messages.error(request, refusal.message)
+        messages.error(
+            request,
+            _("%(file)s was not imported: %(reason)s") % {"file": pending["name"], "reason": refusal.message},
+        )
         return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
     discard(request)
     messages.success(
