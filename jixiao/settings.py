@@ -3,7 +3,9 @@
 Everything that differs between a laptop demo and a production server comes from the
 environment: ``DATABASE_URL``, ``JIXIAO_SECRET_KEY``, ``JIXIAO_DEBUG``,
 ``JIXIAO_ALLOWED_HOSTS``, ``JIXIAO_DATA_DIR``, ``JIXIAO_LANGUAGE``, ``JIXIAO_AUDIT_KEY``
-(or ``JIXIAO_AUDIT_KEY_FILE``).
+(or ``JIXIAO_AUDIT_KEY_FILE``); for a production server behind an HTTPS reverse proxy
+``JIXIAO_PRODUCTION``, ``JIXIAO_HTTPS``, ``JIXIAO_TRUSTED_PROXIES``, ``JIXIAO_HSTS_SECONDS``
+(see the README's deployment section).
 """
 
 import datetime
@@ -11,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -29,12 +32,17 @@ def env_flag(name: str, default: bool) -> bool:
 
 
 DEBUG = env_flag("JIXIAO_DEBUG", False)
+# `jixiao serve` sets it: static files under hashed names from STATIC_ROOT, HTTPS settings.
+PRODUCTION = env_flag("JIXIAO_PRODUCTION", False)
 
 # A production server must be given its own key; the fixed one only serves local use.
 SECRET_KEY = os.environ.get("JIXIAO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("JIXIAO_ALLOWED_HOSTS"):
-        raise ImproperlyConfigured("JIXIAO_SECRET_KEY must be set when serving other hosts.")
+    if PRODUCTION or (not DEBUG and os.environ.get("JIXIAO_ALLOWED_HOSTS")):
+        raise ImproperlyConfigured(
+            "JIXIAO_SECRET_KEY must be set in production and when serving other hosts "
+            "(a long random string, e.g. from: python3 -c 'import secrets; print(secrets.token_urlsafe(50))')."
+        )
     SECRET_KEY = "jixiao-local-only-not-a-secret"
 
 ALLOWED_HOSTS = [
@@ -61,10 +69,14 @@ INSTALLED_APPS = [
     "jixiao.demo",
     "axes",
     "django_htmx",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files before anything else touches the request (no session, no database).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jixiao.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,7 +157,10 @@ AUTHENTICATION_BACKENDS = [
 # Five wrong passwords for one user from one address lock them out for an hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("JIXIAO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(hours=1)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Also per user name from any address: many addresses guessing one account's password.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+# The client as the trusted proxy saw it, not the proxy (which would lock everyone out).
+AXES_CLIENT_IP_CALLABLE = "jixiao.core.clients.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -187,6 +202,60 @@ CACHES = {
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks there even before the first collectstatic
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production `jixiao serve` collects the files first: hashed names (cached for a
+    # year by WhiteNoise) and gzip/Brotli copies. Elsewhere they are served from the apps.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Every page runs without inline script: the policy forbids it. Styles from the site's own
+# files, and inline ones only with the request's nonce; style attributes are allowed, as
+# ECharts writes its tooltips with them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Behind an HTTPS reverse proxy (nginx): on by default in production. JIXIAO_HTTPS=0 serves
+# plain HTTP (a test on loopback, a closed network without certificates).
+HTTPS = env_flag("JIXIAO_HTTPS", PRODUCTION)
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    # The load balancer's and monitoring's health check speaks plain HTTP to the server.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("JIXIAO_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("JIXIAO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_flag("JIXIAO_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits the whole domain to HTTPS in every browser: its owner's choice.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# The reverse proxies in front of the server (their addresses, comma-separated): only from
+# them are X-Forwarded-Proto and X-Forwarded-For believed (jixiao.core.clients).
+TRUSTED_PROXIES = frozenset(
+    address.strip() for address in os.environ.get("JIXIAO_TRUSTED_PROXIES", "").split(",") if address.strip()
+)
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
+from jixiao.core.health import healthz
 from jixiao.org.access import signed_in
 from jixiao.portal.views import home, my_results
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", home, name="home"),
     path("", include("jixiao.portal.urls")),
     path("periods/", include("jixiao.selection.urls")),
@@ -22,6 +26,7 @@ urlpatterns = [
         signed_in(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Visitors of the public pages and the sign-in page choose their language too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -242,6 +242,11 @@ def _no_key_error(count: int) -> AuditKeyError:
     )
 
 
+def key_available() -> bool:
+    """Whether this process has a key to verify or extend the log with (none is made)."""
+    return _load_key(create=False) is not None
+
+
 def audit_key() -> AuditKey:
     """The key the log is written with; raises AuditKeyError when there is none yet."""
     key = _load_key(create=False)

@@ -37,6 +37,7 @@ class AuditAction(models.TextChoices):
     SCHEME = "scheme", _("assessment scheme")
     RENAME = "rename", _("rename")
     TOTALS = "totals", _("totals computed")
+    RESTORE = "restore", _("database restored from a backup")
 
 
 class AppendOnlyError(Exception):

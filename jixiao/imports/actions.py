@@ -44,7 +44,12 @@ def plan_file(kind: str, period: Period, source: SourceFile, *, unit: Unit | Non
     try:
         plan = plan_import(period, source)
     except ImportRefused as refused:
-        raise ImportRefused(in_row_order([*source.table.problems, *refused.problems])) from None
+        found = refused.problems
+        if source.table.problems:
+            # The rows with control characters were held back: a file-wide problem such as
+            # "no data rows" follows from that, and would only mislead.
+            found = [p for p in found if p.row is not None or isinstance(p, ReadingStopped)]
+        raise ImportRefused(in_row_order([*source.table.problems, *found])) from None
     if source.table.problems:
         raise ImportRefused(in_row_order(source.table.problems))
     if unit is not None and (

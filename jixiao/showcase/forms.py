@@ -25,6 +25,7 @@ class ProfileForm(forms.Form):
             attrs={
                 "rows": 8,
                 "maxlength": ACHIEVEMENTS_MAX * 2,
+                "data-count-into": "achievements-count",
                 "data-min": ACHIEVEMENTS_MIN,
                 "data-max": ACHIEVEMENTS_MAX,
             }

@@ -79,13 +79,38 @@ def chromium(live_server, browser_type_launch_args, monkeypatch):
     are ready (see the module docstring)."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**{"headless": True, **browser_type_launch_args})
+        browser = PolicyWatchingBrowser(
+            playwright.chromium.launch(**{"headless": True, **browser_type_launch_args})
+        )
         try:
             yield browser
         finally:
             browser.close()
             # The connections this test's thread opened while the loop ran.
             connections.close_all()
+        # Every page of every test runs under the site's Content-Security-Policy.
+        assert browser.violations == [], browser.violations
+
+
+class PolicyWatchingBrowser:
+    """The browser, whose every context reports what the Content-Security-Policy blocked
+    (Chromium says so on the console: "Refused to execute inline script …")."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, **options):
+        context = self.browser.new_context(**options)
+        context.on("console", self._console)
+        return context
+
+    def _console(self, message):
+        if "Content Security Policy" in message.text:
+            self.violations.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self.browser, name)
 
 
 @pytest.fixture

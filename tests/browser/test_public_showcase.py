@@ -290,7 +290,7 @@ def open_screen(page, url: str, **params) -> None:
     """Open a screen with its ``?interval=…&refresh=…`` and wait for its first data."""
     query = "&".join(f"{name}={value}" for name, value in params.items())
     assert page.goto(f"{url}?{query}" if query else url).status == 200
-    page.wait_for_function("document.body.dataset.version !== undefined")
+    page.wait_for_function("() => document.body.dataset.version !== undefined")
 
 
 def body_number(page, name: str) -> int:
@@ -334,7 +334,9 @@ def shown_after(page, rotations: int) -> dict:
 def cards_of_a_full_cycle(page) -> list[dict]:
     """The cards of every page, in page order, once each page was shown: [{name, unit,
     photo}, …]. Checks that no page showed the same cards as another."""
-    page.wait_for_function("Object.keys(window.__screen.pages).length >= Number(document.body.dataset.pages)")
+    page.wait_for_function(
+        "() => Object.keys(window.__screen.pages).length >= Number(document.body.dataset.pages)"
+    )
     pages = page.evaluate("window.__screen.pages")
     assert sorted(pages, key=int) == [str(n) for n in range(body_number(page, "pages"))]
     names = [[card["name"] for card in pages[n]] for n in pages]

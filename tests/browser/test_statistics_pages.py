@@ -43,7 +43,7 @@ def test_the_dashboard_draws_every_chart_over_its_table(city, open_as, snap, vie
     page = open_as("kaoheban", PASSWORD, viewport=viewport)
     page.goto(f"/reports/{PERIOD}/")
     expect(page.get_by_role("heading", name="2025年上半年统计分析")).to_be_visible()
-    page.wait_for_function("document.querySelectorAll('[data-chart] canvas').length >= 6")
+    page.wait_for_function("() => document.querySelectorAll('[data-chart] canvas').length >= 6")
     assert sorted(charts_drawn(page)) == ["boxes", "categories", "histogram", "routes", "units", "vetoes"]
     # 市财政局: 2 by rank and 1 special of 20; the figure boxes and its table row say so.
     expect(page.locator(".totals")).to_contain_text("3")
@@ -59,6 +59,6 @@ def test_the_dashboard_draws_every_chart_over_its_table(city, open_as, snap, vie
 def test_the_trends_page_draws_its_chart(city, open_as):
     page = open_as("kaoheban", PASSWORD)
     page.goto("/reports/trends/")
-    page.wait_for_function("document.querySelector('[data-chart=trend] canvas')")
+    page.wait_for_function("() => document.querySelector('[data-chart=trend] canvas')")
     assert charts_drawn(page) == ["trend"]
     expect(page.locator("table").first).to_contain_text("2025年上半年")

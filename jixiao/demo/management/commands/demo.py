@@ -30,6 +30,7 @@ from jixiao.assessment.schemes import applicable_scheme
 from jixiao.core.bulk import insert_rows
 from jixiao.core.commands import JixiaoCommand
 from jixiao.core.refusals import Refused
+from jixiao.core.server import parse_address, serve
 from jixiao.demo.city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_units
 from jixiao.demo.scoring import DemoEntry, define_demo_schemes, demo_raw_scores
 from jixiao.demo.showcase import published_count, write_demo_profiles
@@ -160,7 +161,12 @@ class Command(JixiaoCommand):
         self.stdout.write(
             _("Open http://%(addr)s/ in a browser (Ctrl+C stops the server).") % {"addr": options["addr"]}
         )
-        call_command("runserver", options["addr"], use_reloader=False, insecure_serving=True)
+        try:
+            host, port = parse_address(options["addr"])
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        # The same server as production (gunicorn, static files by WhiteNoise), over plain HTTP.
+        serve(host, port, workers=2, threads=4)
 
 
 def stage_name(stage: str) -> str:
