@@ -50,5 +50,7 @@ def serve(host: str, port: int, *, workers: int, threads: int) -> None:
             # X-Forwarded-Proto is believed only from the proxies the settings trust.
             "forwarded_allow_ips": ",".join(sorted(settings.TRUSTED_PROXIES)) or "127.0.0.1",
             "proc_name": "jixiao",
+            # No control socket in the home folder: several servers may run on one machine.
+            "control_socket_disable": True,
         },
     ).run()

@@ -15,7 +15,8 @@ from django.db import connection
 
 from tests.integration.test_serve import get, served
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+# Transactional: CREATE DATABASE cannot run in a transaction; the seeded catalogue restored after.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 AUDIT_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 LISTS = ("ranking", "candidates", "exemplars")

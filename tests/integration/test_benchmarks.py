@@ -57,3 +57,10 @@ def test_the_showcase_benchmark_gets_every_page_and_a_poster():
 def test_the_pages_benchmark_gets_every_page_of_every_role_and_ranks_a_unit():
     out = smoke("pages.py")
     assert "pages over 300 ms" in out and "one unit / whole city" in out
+
+
+@ON_SQLITE_ONLY
+def test_the_serve_benchmark_loads_every_public_page_under_jixiao_serve():
+    out = smoke("serve.py")
+    assert "static file (baseline)" in out and "screen data.json" in out
+    assert "answers other than 200: 0" in out
