@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from jixiao.core.health import healthz
+from jixiao.core.language import choose_language
 from jixiao.org.access import public, signed_in
 from jixiao.portal.views import home, my_results
 
@@ -28,5 +29,6 @@ urlpatterns = [
     ),
     # Visitors of the public pages and the sign-in page choose their language too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("language/", public(choose_language), name="choose_language"),
     path("admin/", admin.site.urls),
 ]

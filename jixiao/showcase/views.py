@@ -6,10 +6,13 @@ server, work without JavaScript, and answer ``304 Not Modified`` while nothing w
 published or edited since the browser's copy.
 """
 
+import functools
+import hashlib
 import math
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,7 +48,7 @@ PAGE_SIZE = 24
 # Cards the big screen shows at first, before its script takes over the rotation.
 SCREEN_FIRST_PAGE = 8
 # A browser may keep a public page this long before asking again (304 then). Private: the
-# pages carry the language switch's CSRF token, which no shared cache may hand on.
+# language is in a cookie, and a shared cache should not have to know that.
 PUBLIC_MAX_AGE = 60
 PHOTO_MAX_AGE = 24 * 60 * 60
 
@@ -70,9 +73,35 @@ def public_get(view):
     return public(require_safe(view))
 
 
+def versioned_response(view):
+    """The view's answer kept per showcase version (which includes the language) and URL:
+    every visitor of an unchanged showcase gets the same bytes, made once per process. The
+    pages hold nothing of the visitor (no CSRF token: the public language menu is a GET)."""
+
+    @functools.wraps(view)
+    def answer(request, code, *args, **kwargs):
+        version = _version_etag(request, code) if request.method == "GET" else None
+        if version is None:
+            return view(request, code, *args, **kwargs)
+        key = "jixiao-public:" + hashlib.sha256(f"{version}|{request.get_full_path()}".encode()).hexdigest()
+        kept = cache.get(key)
+        if kept is not None:
+            content, content_type = kept
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, code, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            cache.set(key, (response.content, response["Content-Type"]), PUBLIC_MAX_AGE)
+        return response
+
+    return answer
+
+
 def public_page(view):
-    """A public page: anyone may open (GET) it, answered 304 while the showcase is unchanged."""
-    cached = cache_control(private=True, max_age=PUBLIC_MAX_AGE)(condition(etag_func=_version_etag)(view))
+    """A public page: anyone may open (GET) it, answered 304 while the showcase is unchanged,
+    and rendered once per version."""
+    cached = cache_control(private=True, max_age=PUBLIC_MAX_AGE)(
+        condition(etag_func=_version_etag)(versioned_response(view))
+    )
     return public_get(cached)
 
 
@@ -211,6 +240,7 @@ def _card(period: Period, e) -> dict:
 
 
 @public_get
+@versioned_response
 def screen(request, code, unit_id=None):
     period = get_object_or_404(Period, code=code)
     unit = _screen_unit(unit_id)
@@ -246,6 +276,7 @@ def _screen_etag(request, code, unit_id=None) -> str | None:
 
 @public_get
 @condition(etag_func=_screen_etag)
+@versioned_response
 def screen_data(request, code, unit_id=None):
     """What the big screen shows, as JSON: its version, counters, charts and every card;
     ``304 Not Modified`` while the showcase is unchanged (what a screen's poll mostly gets)."""

@@ -52,7 +52,8 @@ pytestmark = pytest.mark.django_db
 # Not the application's own pages: Django's admin (staff only, its own permissions),
 # the language switch and the login/logout pages (open to anonymous users by nature).
 # The other account pages (password change) are checked like every page.
-SKIPPED_PREFIXES = ("admin/", "i18n/", "accounts/login/", "accounts/logout/")
+# The language menus (their own tests in test_showcase) redirect anywhere on the site.
+SKIPPED_PREFIXES = ("admin/", "i18n/", "language/", "accounts/login/", "accounts/logout/")
 ACCESS_KINDS = {"city", "unit", "self", "public"}
 # Converters whose value belongs to one unit: a request for another unit's value must fail.
 UNIT_BOUND = {"unit_id", "staff_id", "nomination_id", "objection_id", "person_id", "job"}

@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 
 import pytest
 import zxingcpp
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
@@ -213,7 +214,7 @@ def test_public_pages_answer_304_until_something_changes(client, city):
     url = f"/exemplars/{PERIOD}/"
     first = client.get(url)
     etag = first["ETag"]
-    # Private: the page carries the language switch's CSRF token.
+    # Private: what a browser keeps, not a shared cache (the language is in a cookie).
     assert set(first["Cache-Control"].split(", ")) == {"private", "max-age=60"}
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     data = client.get(f"/screen/{PERIOD}/data.json")
@@ -225,6 +226,25 @@ def test_public_pages_answer_304_until_something_changes(client, city):
     changed = client.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert "副科长" in changed.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_public_page_is_the_same_for_every_visitor_and_chooses_its_language_by_get(client, city):
+    url = f"/exemplars/{PERIOD}/"
+    first, second = client.get(url), Client().get(url)
+    # Nothing of the visitor in it, so one rendering serves everyone (kept per version).
+    assert first.content == second.content
+    assert "csrfmiddlewaretoken" not in first.content.decode() and "csrftoken" not in first.cookies
+    switched = client.get("/language/", {"language": "en", "next": url})
+    assert switched.status_code == 302 and switched["Location"] == url
+    english = client.get(url).content.decode()
+    assert 'lang="en"' in english and english != first.content.decode()
+    # Only this site's paths: anything else goes home; an unknown language changes nothing.
+    assert client.get("/language/", {"language": "en", "next": "https://evil.example/"})["Location"] == "/"
+    assert "django_language" not in client.get("/language/", {"language": "xx", "next": url}).cookies
+    # A change the public sees is there at once, not after the kept copy expires.
+    write_profile(candidate(city, UNIT_A, 2), profiles.ProfileText("副处长", DEEDS, ""))
+    assert "副处长" in Client().get(f"/exemplars/{PERIOD}/").content.decode()
 
 
 @pytest.mark.django_db
