@@ -50,6 +50,25 @@ async def get(reader, writer, path: str) -> int:
     return status
 
 
+async def connect(port: int):
+    return await asyncio.open_connection("127.0.0.1", port)
+
+
+async def request(port: int, connection, path: str) -> tuple[int | None, tuple, float]:
+    """(status or None for no answer, the connection to go on with, latency ms). A kept-alive
+    connection the server has closed meanwhile (gunicorn's keep-alive is 2 s) is opened
+    again and the request sent once more, timed from the first try: that is no failure."""
+    start = time.perf_counter()
+    for attempt in range(2):
+        try:
+            status = await get(*connection, path)
+            return status, connection, (time.perf_counter() - start) * 1000
+        except (ConnectionError, asyncio.IncompleteReadError):
+            connection[1].close()
+            connection = await connect(port)
+    return None, connection, (time.perf_counter() - start) * 1000
+
+
 async def closed_loop(port: int, path: str, clients: int, seconds: float) -> tuple[list[float], int]:
     latencies: list[float] = []
     failures = 0
@@ -57,21 +76,15 @@ async def closed_loop(port: int, path: str, clients: int, seconds: float) -> tup
 
     async def client():
         nonlocal failures
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        connection = await connect(port)
         try:
             while time.perf_counter() < deadline:
-                start = time.perf_counter()
-                try:
-                    status = await get(reader, writer, path)
-                except (ConnectionError, asyncio.IncompleteReadError):
-                    failures += 1
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                    continue
-                latencies.append((time.perf_counter() - start) * 1000)
+                status, connection, ms = await request(port, connection, path)
+                if status is not None:
+                    latencies.append(ms)
                 failures += status != 200
         finally:
-            writer.close()
+            connection[1].close()
 
     await asyncio.gather(*(client() for _ in range(clients)))
     return latencies, failures
@@ -85,14 +98,10 @@ async def open_loop(port: int, path: str, rate: float, seconds: float) -> tuple[
 
     async def one():
         nonlocal failures
-        connection = idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port)
-        start = time.perf_counter()
-        try:
-            status = await get(*connection, path)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            failures += 1
-            return
-        latencies.append((time.perf_counter() - start) * 1000)
+        connection = idle.pop() if idle else await connect(port)
+        status, connection, ms = await request(port, connection, path)
+        if status is not None:
+            latencies.append(ms)
         failures += status != 200
         idle.append(connection)
 
@@ -214,7 +223,7 @@ def main() -> int:
                 f"{label:<24}{options.rate:>8.0f}{len(latencies):>9}{statistics.median(latencies):>9.1f}{p99:>9.1f}"
                 f"  {'PASS' if p99 < GOAL_P99_MS else 'MISS'}"
             )
-        print(f"\nanswers other than 200: {failures}")
+        print(f"\nrequests without a 200 answer (after one retry on a new connection): {failures}")
         return 1 if failures else 0
     finally:
         server.terminate()
