@@ -59,7 +59,7 @@ async def request(port: int, connection, path: str) -> tuple[int | None, tuple, 
     connection the server has closed meanwhile (gunicorn's keep-alive is 2 s) is opened
     again and the request sent once more, timed from the first try: that is no failure."""
     start = time.perf_counter()
-    for attempt in range(2):
+    for _attempt in range(2):
         try:
             status = await get(*connection, path)
             return status, connection, (time.perf_counter() - start) * 1000
