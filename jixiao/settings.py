@@ -249,8 +249,10 @@ if HTTPS:
     if not SECURE_HSTS_PRELOAD:
         # Preloading commits the whole domain to HTTPS in every browser: its owner's choice.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-# The reverse proxies in front of the server (their addresses, comma-separated): only from
-# them are X-Forwarded-Proto and X-Forwarded-For believed (jixiao.core.clients).
+# The reverse proxies in front of the server (their addresses, comma-separated). The client
+# address is taken from X-Forwarded-For only when they sent it (jixiao.core.clients), and
+# gunicorn takes the scheme only from them; Django's SECURE_PROXY_SSL_HEADER believes any
+# peer, so the server must listen where only the proxies reach it (127.0.0.1, see README).
 TRUSTED_PROXIES = frozenset(
     address.strip() for address in os.environ.get("JIXIAO_TRUSTED_PROXIES", "").split(",") if address.strip()
 )

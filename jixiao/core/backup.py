@@ -62,6 +62,14 @@ class Manifest:
         fields = {**self.__dict__, "format": FORMAT, "audit_head": audit.format_head(self.audit_head)}
         return json.dumps(fields, ensure_ascii=False, indent=2, sort_keys=True).encode()
 
+    def figures(self) -> dict[str, str | int]:
+        """What a backup's and a restore's report say of it: rows, tables, audit head."""
+        return {
+            "rows": f"{sum(self.rows.values()):,}",
+            "tables": len(self.rows),
+            "head": audit.format_head(self.audit_head),
+        }
+
     @classmethod
     def parse(cls, data: bytes) -> "Manifest":
         try:
@@ -162,15 +170,21 @@ def _snapshot() -> Iterator[str | None]:
             yield cursor.fetchone()[0]
 
 
+def _sqlite_copy(source: Path | str, target: Path | str) -> None:
+    """SQLite's online backup from one file into another: page by page, consistent while
+    others write the source, and one step for other connections to the target."""
+    reading = sqlite3.connect(source)
+    writing = sqlite3.connect(target)
+    try:
+        reading.backup(writing)
+    finally:
+        writing.close()
+        reading.close()
+
+
 def _dump_database(target: Path, snapshot: str | None) -> None:
     if engine() == "sqlite":
-        source = sqlite3.connect(connection.settings_dict["NAME"])
-        copy = sqlite3.connect(target)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_copy(connection.settings_dict["NAME"], target)
         return
     arguments, environment = _pg_environment()
     _run(
@@ -313,16 +327,8 @@ def _known_migrations():
 
 def _load_database(extracted: Path) -> None:
     if engine() == "sqlite":
-        name = connection.settings_dict["NAME"]
         connections.close_all()
-        source = sqlite3.connect(extracted)
-        target = sqlite3.connect(name)
-        try:
-            # Page by page into the live file, in one step for other connections.
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(extracted, connection.settings_dict["NAME"])
         return
     connections.close_all()
     arguments, environment = _pg_environment()

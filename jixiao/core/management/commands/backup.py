@@ -36,9 +36,7 @@ class Command(JixiaoCommand):
             % {
                 "path": output,
                 "size": f"{output.stat().st_size / 1024 / 1024:,.1f}",
-                "rows": f"{sum(manifest.rows.values()):,}",
-                "tables": len(manifest.rows),
-                "head": f"{manifest.audit_head[0]}:{manifest.audit_head[1]}",
+                **manifest.figures(),
                 "sha": manifest.sha256,
             }
         )

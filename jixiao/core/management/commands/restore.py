@@ -41,8 +41,6 @@ class Command(JixiaoCommand):
             % {
                 "path": file,
                 "created": manifest.created,
-                "rows": f"{sum(manifest.rows.values()):,}",
-                "tables": len(manifest.rows),
-                "head": f"{manifest.audit_head[0]}:{manifest.audit_head[1]}",
+                **manifest.figures(),
             }
         )
