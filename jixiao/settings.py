@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "jixiao.demo",
     "axes",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "csp",
 ]
 
@@ -175,9 +177,16 @@ USE_TZ = True
 # in articles (default: the address of the request, or the local demo server).
 JIXIAO_PUBLIC_URL = os.environ.get("JIXIAO_PUBLIC_URL", "")
 
-# Long documents (a city's poster) are made in a thread while the browser shows their
-# progress; off, they are made within the request (a server that forbids threads).
+# Long documents (a city's poster) are queued in the database and made by `jixiao worker`
+# processes (any number, on any machine sharing the database) while the browser shows their
+# progress; off, they are made within the request (a single small server without a worker).
 JIXIAO_EXPORTS_IN_BACKGROUND = env_flag("JIXIAO_EXPORTS_IN_BACKGROUND", True)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Expensive work per user: documents waiting or being made at once, documents started in an
+# hour (one already made is sent again without counting), rankings computed in a minute.
+JIXIAO_JOBS_AT_ONCE = int(os.environ.get("JIXIAO_JOBS_AT_ONCE", "3"))
+JIXIAO_JOBS_PER_HOUR = int(os.environ.get("JIXIAO_JOBS_PER_HOUR", "30"))
+JIXIAO_RANKINGS_PER_MINUTE = int(os.environ.get("JIXIAO_RANKINGS_PER_MINUTE", "6"))
 
 # The audit log's key (every entry's hash is an HMAC under it) is kept outside the database:
 # the environment variable JIXIAO_AUDIT_KEY or, when that is unset, this file, made with a

@@ -105,3 +105,50 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit log entries cannot be deleted")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("waiting for a worker")
+    RUNNING = "running", _("being made")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class BackgroundJob(models.Model):
+    """A document or other long piece of work made by a ``jixiao worker`` off the request,
+    with its progress and its result in the database: every web and worker process of every
+    machine sharing the database sees the same jobs (see ``jixiao.core.jobs``).
+
+    Named by what it makes and the data version it reads (``key``), so asking again for an
+    unchanged document serves the one already made. Not an audited record: a job changes no
+    state of the assessment, it only renders what is there."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=30)
+    state = models.CharField(_("state"), max_length=10, choices=JobState, default=JobState.QUEUED)
+    done = models.PositiveIntegerField(_("steps done"), default=0)
+    total = models.PositiveIntegerField(_("steps"), default=0)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    # Plain ids, not foreign keys: the core is below the apps that own units and accounts.
+    unit_id = models.BigIntegerField(_("unit"), null=True, blank=True)
+    requested_by = models.BigIntegerField(_("requested by"), null=True, blank=True)
+    result = models.BinaryField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), db_index=True)
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["requested_by", "created_at"], name="job_requested_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.get_state_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.state == JobState.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0

@@ -1,5 +1,9 @@
 """The site under gunicorn, with its options given here rather than in a config file."""
 
+import contextlib
+import subprocess
+import sys
+
 from django.conf import settings
 from django.db import connections
 from django.utils.translation import gettext as _
@@ -54,3 +58,23 @@ def serve(host: str, port: int, *, workers: int, threads: int) -> None:
             "control_socket_disable": True,
         },
     ).run()
+
+
+@contextlib.contextmanager
+def queue_workers(count: int):
+    """``count`` ``jixiao worker`` processes beside a server on this machine (the demo's),
+    stopped with it: in production they are services of their own (see the README)."""
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "jixiao.cli", "worker", "--verbosity", "0"])
+        for _ in range(count)
+    ]
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

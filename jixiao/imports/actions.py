@@ -113,5 +113,5 @@ def import_file(
         record = apply_import(plan, actor=actor_name(acting_user), user=account_of(acting_user))
         # One ranking of the whole period rather than one per unit of a city-wide file.
         scopes = [None] if unit is None and len(locked) > 1 else locked
-        rankings = [rank(period, acting_user=acting_user, unit=scope) for scope in scopes]
+        rankings = [rank(period, acting_user=acting_user, unit=scope, rate_limited=False) for scope in scopes]
     return ImportResult(plan, record, locked, rankings)

@@ -10,6 +10,7 @@ its own audit entry in that transaction. Views, commands and the admin call thes
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
@@ -23,7 +24,7 @@ from jixiao.assessment.totals import compute_totals
 from jixiao.core.audit import AuditAction, record
 from jixiao.core.refusals import Refused
 from jixiao.core.text import normalize_staff_id, plain_decimal
-from jixiao.org.access import actor_name, require_city_admin, require_unit_role
+from jixiao.org.access import account_of, actor_name, require_city_admin, require_unit_role
 from jixiao.org.models import RoleKind, Unit
 from jixiao.selection import rules
 from jixiao.selection.errors import SelectionRefusal
@@ -107,11 +108,15 @@ def create_default_rules(sender, period: Period, **kwargs) -> None:
 # ----------------------------------------------------------------------------------------
 
 
-def rank(period: Period, *, acting_user, unit: Unit | None = None) -> RankingRun:
+def rank(period: Period, *, acting_user, unit: Unit | None = None, rate_limited: bool = True) -> RankingRun:
     """Compute the totals and the ranking of the unit's peer groups (the unit itself, its
     unit tree, or the whole city, as the period's peer scope says), or of the whole period
     without a unit; flag every submitted or decided list of those units that the new ranking
-    would change. Rankings of one period run one at a time: the next waits for the first."""
+    would change. Rankings of one period run one at a time: the next waits for the first.
+    A user account computes at most ``JIXIAO_RANKINGS_PER_MINUTE`` rankings a minute (a
+    ranking another action makes for them, ``rate_limited=False``, is not refused)."""
+    if rate_limited and account_of(acting_user) is not None:
+        _check_ranking_rate(acting_user)
     try:
         return _rank(period, acting_user=acting_user, unit=unit)
     except OperationalError as error:
@@ -119,6 +124,16 @@ def rank(period: Period, *, acting_user, unit: Unit | None = None) -> RankingRun
         if "locked" in str(error):
             raise Refused(SelectionRefusal.RANKING_BUSY, period=period.code) from None
         raise
+
+
+def _check_ranking_rate(acting_user) -> None:
+    """Counted on the runs' own records, so every process of every machine sees the same."""
+    limit = settings.JIXIAO_RANKINGS_PER_MINUTE
+    recent = RankingRun.objects.filter(
+        actor=actor_name(acting_user), ran_at__gte=timezone.now() - datetime.timedelta(minutes=1)
+    ).count()
+    if recent >= limit:
+        raise Refused(SelectionRefusal.TOO_MANY_RANKINGS, count=recent, limit=limit)
 
 
 def ranking_lock(period: Period) -> None:
@@ -243,7 +258,7 @@ def take_back_imported_total(entry: RosterEntry, *, acting_user, reason: str) ->
         after=Score.objects.filter(entry=entry).values("total", "source").first(),
     )
     if locked:
-        rank(entry.period, acting_user=acting_user, unit=entry.unit)
+        rank(entry.period, acting_user=acting_user, unit=entry.unit, rate_limited=False)
     return Score.objects.filter(entry=entry).first()
 
 

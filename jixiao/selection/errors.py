@@ -47,6 +47,12 @@ class SelectionRefusal(RefusalCode):
     )
     NOMINATION_NOT_PROPOSED = "nomination_not_proposed", _("The nomination of %(name)s is already withdrawn.")
     # Ranking
+    TOO_MANY_RANKINGS = (
+        "too_many_rankings",
+        _(
+            "You have computed the ranking %(count)s times in the last minute; at most %(limit)s a minute. Wait a moment and try again."
+        ),
+    )
     RANKING_BUSY = (
         "ranking_busy",
         _("The ranking of %(period)s is being computed right now: wait a moment and look again."),

@@ -14,10 +14,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period
+from jixiao.core.jobs import Progress
 from jixiao.org.models import Unit
 from jixiao.selection.models import Proposal, ProposalState
 from jixiao.showcase.errors import ShowcaseRefusal, ShowcaseRefused
-from jixiao.showcase.jobs import Progress
 from jixiao.showcase.public import PublicExemplar, of_unit, published_exemplars
 from jixiao.showcase.rendering import PORTRAIT_SCHEME, chinese_date, profile_url, qr_data_uri, render_document
 

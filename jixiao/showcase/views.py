@@ -6,8 +6,10 @@ server, work without JavaScript, and answer ``304 Not Modified`` while nothing w
 published or edited since the browser's copy.
 """
 
+import datetime
 import functools
 import hashlib
+import io
 import math
 
 from django.conf import settings
@@ -17,11 +19,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from jixiao.assessment.models import Period
+from jixiao.core import jobs as core_jobs
+from jixiao.core.models import BackgroundJob, JobState
 from jixiao.core.refusals import Refused
 from jixiao.org.access import (
     UNIT_OFFICE,
@@ -42,7 +47,6 @@ from jixiao.showcase.forms import ProfileForm
 from jixiao.showcase.models import Portrait, Profile
 from jixiao.showcase.photos import CropFocus, check_upload_size, portrait_from_upload
 from jixiao.showcase.rendering import public_base_url
-from jixiao.showcase.wechat import article_filename, article_zip, long_image_png
 
 PAGE_SIZE = 24
 # Cards the big screen shows at first, before its script takes over the rotation.
@@ -442,57 +446,43 @@ def unit_photo(request, code, unit, person_id):
 # ----------------------------------------------------------------------------------------
 
 
+# A document no worker took up within this long gets a hint for the administrator.
+WORKER_HINT_AFTER = datetime.timedelta(seconds=30)
 # A document made within this many seconds is sent at once; a longer one gets a progress page.
 DOWNLOAD_WAIT_SECONDS = 3
 
 
-def _document_job(request, period: Period, unit: Unit | None, kind: str) -> jobs.Job:
+def _document_job(request, period: Period, unit: Unit | None, kind: str):
     """The background job making the document (one already made for the same showcase
-    version is reused). Refused at once when the unit or city has nothing published."""
-    base_url = public_base_url(request)
-    posters.exemplars_of(period, unit)
-    if kind == "poster":
-        paper = posters.paper_named(request.GET.get("paper", "A4"))
-        variant, filename, content_type = (
-            paper.name,
-            posters.poster_filename(period, unit, paper),
-            "application/pdf",
-        )
-
-        def make(progress):
-            return posters.poster_pdf(period, unit, paper, base_url, progress)
-    elif kind == "wechat":
-        variant, filename, content_type = "", article_filename(period, unit, "zip"), "application/zip"
-
-        def make(progress):
-            return article_zip(period, unit, base_url)
-    else:
-        variant, filename, content_type = "", article_filename(period, unit, "png"), "image/png"
-
-        def make(progress):
-            return long_image_png(period, unit, base_url)
-
-    unit_id = unit.pk if unit is not None else None
-    key = jobs.job_key(kind, variant, period.pk, unit_id, showcase.showcase_version(period), base_url)
-    return jobs.start(key, filename=filename, content_type=content_type, unit_id=unit_id, make=make)
+    version is reused)."""
+    return jobs.start_document(
+        period,
+        unit,
+        kind,
+        paper_name=request.GET.get("paper", "A4"),
+        base_url=public_base_url(request),
+        requested_by=request.user.pk,
+    )
 
 
 def _download(request, period: Period, unit: Unit | None, kind: str) -> HttpResponse:
     try:
-        job = jobs.wait(_document_job(request, period, unit, kind), DOWNLOAD_WAIT_SECONDS)
-    except ShowcaseRefused as refused:
+        job = core_jobs.wait(_document_job(request, period, unit, kind), DOWNLOAD_WAIT_SECONDS)
+    except Refused as refused:
         messages.error(request, refused.message)
         if unit is None:
             return redirect("selection:city_totals", code=period.code)
         return redirect("showcase:unit_profiles", code=period.code, unit_id=unit.pk)
-    if job.state == jobs.DONE:
+    if job.state == JobState.DONE:
         return _job_file(job)
     return redirect("showcase:export", job=job.key)
 
 
-def _job_file(job: jobs.Job) -> FileResponse:
+def _job_file(job: BackgroundJob) -> FileResponse:
+    if job.result is None:  # the progress view loads the job without its bytes
+        job = core_jobs.load(job.key, with_result=True)
     return FileResponse(
-        job.path.open("rb"), as_attachment=True, filename=job.filename, content_type=job.content_type
+        io.BytesIO(job.result), as_attachment=True, filename=job.filename, content_type=job.content_type
     )
 
 
@@ -506,11 +496,11 @@ def city_download(request, code, kind):
     return _download(request, get_object_or_404(Period, code=code), None, kind)
 
 
-def _visible_job(request, key: str) -> jobs.Job:
+def _visible_job(request, key: str) -> BackgroundJob:
     """A job of the user's own unit (or of the city, for a city administrator); any other
     is answered 404, as if it did not exist."""
-    job = jobs.load(key)
-    if job is None:
+    job = core_jobs.load(key)
+    if job is None or job.kind not in jobs.KINDS:
         raise Http404
     if job.unit_id is None:
         if not is_city_admin(request.user):
@@ -525,12 +515,13 @@ def export_progress(request, job):
     """The progress of a document being made; polled by htmx, refreshed without script."""
     job = _visible_job(request, job)
     template = "showcase/export_progress_bar.html" if request.htmx else "showcase/export_progress.html"
-    return render(request, template, {"job": job, "DONE": jobs.DONE, "FAILED": jobs.FAILED})
+    waiting_long = job.state == JobState.QUEUED and timezone.now() - job.created_at > WORKER_HINT_AFTER
+    return render(request, template, {"job": job, "JobState": JobState, "waiting_long": waiting_long})
 
 
 @signed_in
 def export_file(request, job):
     job = _visible_job(request, job)
-    if job.state != jobs.DONE or not job.path.exists():
+    if job.state != JobState.DONE:
         return redirect("showcase:export", job=job.key)
     return _job_file(job)

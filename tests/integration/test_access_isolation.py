@@ -23,14 +23,16 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from jixiao.assessment.schemes import IndicatorSpec, define_scheme
+from jixiao.core import jobs
 from jixiao.core.audit import AuditEntry
+from jixiao.core.models import BackgroundJob, JobState
 from jixiao.org.access import UNIT_OFFICE, Operator
 from jixiao.org.models import Category, RoleKind
 from jixiao.selection import actions, workflow
 from jixiao.selection.models import NominationState, Proposal, ProposalState, SpecialNomination
-from jixiao.showcase import jobs
 from tests.workflow_city import (
     PERIOD,
     REASON,
@@ -236,11 +238,19 @@ def site(tmp_path, capsys, settings):
 
 def made_document(unit) -> str:
     """A finished document job of the unit (what a poster download leaves behind)."""
-    key = jobs.job_key("access-test", unit.pk)
-    jobs.start(
-        key, filename="光荣榜.pdf", content_type="application/pdf", unit_id=unit.pk, make=lambda _: b"%PDF"
+    now = timezone.now()
+    job = BackgroundJob.objects.create(
+        key=jobs.job_key("access-test", unit.pk),
+        kind="poster",
+        state=JobState.DONE,
+        filename="光荣榜.pdf",
+        content_type="application/pdf",
+        unit_id=unit.pk,
+        result=b"%PDF",
+        created_at=now,
+        updated_at=now,
     )
-    return key
+    return job.key
 
 
 def as_user(client, site: Site, name: str | None):

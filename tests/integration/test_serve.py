@@ -4,75 +4,15 @@ on every page, /healthz telling the load balancer whether the database answers, 
 HTTPS settings behind a reverse proxy. Sign-in lockouts count the client behind the proxy
 and the user name across addresses."""
 
-import http.client
-import os
 import re
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
 
 import pytest
 from django.test import RequestFactory, override_settings
 
 from jixiao.core.clients import client_address
+from tests.servers import get, log_text, served
 from tests.workflow_city import make_user
 from tools.pgserver import free_port
-
-SECRET = "test-only-" + "k" * 50
-
-
-@contextmanager
-def served(tmp_path, **environment):
-    """A `jixiao serve` process on a free port, with its own data folder and database; yields
-    (port, output file) once it answers, and stops it after."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "JIXIAO_SECRET_KEY": SECRET,
-        "JIXIAO_DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-        "JIXIAO_HTTPS": "0",
-        **environment,
-    }
-    env.pop("JIXIAO_PRODUCTION", None)  # `serve` sets it itself
-    log = (tmp_path / f"serve-{port}.log").open("w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jixiao.cli", "serve", "--addr", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log_text(log)
-            try:
-                get(port, "/healthz")
-                break
-            except OSError:
-                assert time.monotonic() < deadline, log_text(log)
-                time.sleep(0.3)
-        yield port, log
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
-
-
-def log_text(log) -> str:
-    log.flush()
-    log.seek(0)
-    return log.read()
-
-
-def get(port: int, path: str, headers: dict | None = None) -> http.client.HTTPResponse:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", path, headers=headers or {})
-    response = connection.getresponse()
-    response.body = response.read()
-    connection.close()
-    return response
 
 
 @pytest.mark.slow

@@ -12,23 +12,26 @@ import io
 import json
 import re
 import shutil
+import signal
 import subprocess
-import time
 import zipfile
 from html.parser import HTMLParser
 
 import pytest
 import zxingcpp
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from jixiao.core.audit import AuditAction, AuditEntry
+from jixiao.core.models import BackgroundJob, JobState
 from jixiao.org.access import Operator
 from jixiao.org.models import RoleKind
 from jixiao.selection import actions
 from jixiao.selection.models import Candidate, Proposal
-from jixiao.showcase import jobs, posters, profiles
+from jixiao.showcase import posters, profiles
 from jixiao.showcase.models import Portrait, Profile
 from jixiao.showcase.public import published_exemplars
 from jixiao.showcase.rendering import chinese_date, profile_url, published_on
@@ -542,27 +545,39 @@ def test_the_long_image_shows_every_exemplar_down_to_the_articles_end(city, tmp_
 
 def download(client, url: str, params=None) -> tuple:
     """The file a browser ends up with: sent at once, or after the progress page (polled as
-    htmx polls it) says it is ready. Returns the response and its bytes."""
+    htmx polls it) says it is ready, a worker (``jixiao worker --batch``, in this process)
+    having made it from the queue. Returns the response and its bytes."""
     response = client.get(url, params)
     if response.status_code == 302:
         progress = response["Location"]
         assert re.fullmatch(r"/exports/[0-9a-f]{24}/", progress), progress
-        for _ in range(600):
-            bar = client.get(progress, headers={"HX-Request": "true"}).content.decode()
-            if "文件已生成" in bar:
-                break
-            assert "文件生成失败" not in bar, bar
-            time.sleep(0.1)
+        waiting = client.get(progress, headers={"HX-Request": "true"}).content.decode()
+        assert "等待后台进程" in waiting and 'hx-trigger="every 1s"' in waiting, waiting
+        run_worker()
+        bar = client.get(progress, headers={"HX-Request": "true"}).content.decode()
+        assert "文件已生成" in bar, bar
         response = client.get(progress + "file")
     assert response.status_code == 200
     return response, b"".join(response.streaming_content)
 
 
-# Committed for real (the job's thread reads the data); serialized_rollback so the data the
-# migrations seed is restored for the tests after it, whatever runs next.
+def run_worker() -> str:
+    """What ``jixiao worker --batch`` prints making every queued job, in this process."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    out = io.StringIO()
+    try:
+        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", stdout=out)
+    finally:
+        for number, handler in handlers.items():  # the worker sets its own
+            signal.signal(number, handler)
+    return out.getvalue()
+
+
+# Committed for real (a worker reads the data as another process would); serialized_rollback
+# so the data the migrations seed is restored for the tests after it, whatever runs next.
 @needs_poppler
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_poster_downloads_run_in_the_background_for_their_unit_only(client, tmp_path, capsys):
+def test_poster_downloads_are_queued_for_a_worker_and_reach_their_unit_only(client, tmp_path, capsys):
     city = build_city(tmp_path, capsys)
     publish_a(city)
     unit = unit_of(city, UNIT_A)
@@ -573,17 +588,43 @@ def test_poster_downloads_run_in_the_background_for_their_unit_only(client, tmp_
     assert "filename*=utf-8''" in response["Content-Disposition"]
     info = pdf_info(data, tmp_path)
     assert info["pages"] == 1 and "(A3)" in info["size"]
-    # Asked again: the file already made is sent at once.
+    # Asked again: the file already made is sent at once, and nothing new is queued.
     again = client.get(url, {"paper": "A3"})
     assert again.status_code == 200 and b"".join(again.streaming_content) == data
+    own = list(BackgroundJob.objects.filter(unit_id=unit.pk, filename__endswith="-A3.pdf"))
+    assert len(own) == 1 and own[0].state == JobState.DONE and bytes(own[0].result) == data
+    assert DBTaskResult.objects.count() == 1
     # Neither another unit's office nor the unit's staff reach the unit's documents.
-    made = [job for job in map(jobs.load, (p.stem for p in jobs.exports_dir().glob("*.json"))) if job]
-    own = [job for job in made if job.unit_id == unit.pk and job.filename.endswith("-A3.pdf")]
-    assert own and all(job.state == jobs.DONE for job in own)
     client.force_login(make_user("assessor_b", RoleKind.ASSESSOR, unit_of(city, UNIT_B)))
-    for job in own:
-        assert client.get(f"/exports/{job.key}/").status_code == 404
-        assert client.get(f"/exports/{job.key}/file").status_code == 404
+    assert client.get(f"/exports/{own[0].key}/").status_code == 404
+    assert client.get(f"/exports/{own[0].key}/file").status_code == 404
+
+
+@pytest.mark.django_db
+def test_documents_a_user_starts_are_bounded(client, city, settings):
+    """At most JIXIAO_JOBS_AT_ONCE documents waiting or being made per user, and
+    JIXIAO_JOBS_PER_HOUR an hour; one already made is sent again without counting."""
+    settings.JIXIAO_JOBS_AT_ONCE, settings.JIXIAO_JOBS_PER_HOUR = 2, 3
+    unit = unit_of(city, UNIT_A)
+    client.force_login(make_user("assessor", RoleKind.ASSESSOR, unit))
+    base = f"/periods/{PERIOD}/units/{unit.pk}/showcase/"
+    # Queued, no worker: two wait, the third is refused with the limit named.
+    assert client.get(base + "poster.pdf", {"paper": "A4"}).status_code == 302
+    assert client.get(base + "poster.pdf", {"paper": "A3"}).status_code == 302
+    refused = client.get(base + "wechat.zip", follow=True)
+    assert "正在生成的文件已有2个，同时最多2个" in refused.content.decode()
+    assert BackgroundJob.objects.count() == 2
+    # Asking again for one that is waiting is no new document.
+    assert client.get(base + "poster.pdf", {"paper": "A4"}).status_code == 302
+    run_worker()
+    assert client.get(base + "poster.pdf", {"paper": "A4"}).status_code == 200
+    assert client.get(base + "wechat.zip").status_code == 302  # the third of the hour
+    run_worker()
+    refused = client.get(base + "long-image.png", follow=True)
+    assert "最近一小时内已开始生成3个文件，每小时最多3个" in refused.content.decode()
+    # Another user is not held back by the first one's documents.
+    client.force_login(make_user("assessor_2", RoleKind.ASSESSOR, unit))
+    assert client.get(base + "long-image.png").status_code in (200, 302)
 
 
 # ----------------------------------------------------------------------------------------

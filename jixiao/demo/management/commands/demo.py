@@ -30,7 +30,7 @@ from jixiao.assessment.schemes import applicable_scheme
 from jixiao.core.bulk import insert_rows
 from jixiao.core.commands import JixiaoCommand
 from jixiao.core.refusals import Refused
-from jixiao.core.server import parse_address, serve
+from jixiao.core.server import parse_address, queue_workers, serve
 from jixiao.demo.city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_units
 from jixiao.demo.scoring import DemoEntry, define_demo_schemes, demo_raw_scores
 from jixiao.demo.showcase import published_count, write_demo_profiles
@@ -165,8 +165,10 @@ class Command(JixiaoCommand):
             host, port = parse_address(options["addr"])
         except ValueError as error:
             raise CommandError(str(error)) from None
-        # The same server as production (gunicorn, static files by WhiteNoise), over plain HTTP.
-        serve(host, port, workers=2, threads=4)
+        # The same server as production (gunicorn, static files by WhiteNoise), over plain HTTP,
+        # and a worker making the posters and articles its pages queue.
+        with queue_workers(1):
+            serve(host, port, workers=2, threads=4)
 
 
 def stage_name(stage: str) -> str:
