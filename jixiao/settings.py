@@ -209,6 +209,15 @@ CACHES = {
     }
 }
 
+# No upload is stored beyond the largest file a form accepts (an import's 20 MB); the proxy
+# in front bounds the request too (nginx's client_max_body_size, see the README).
+JIXIAO_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "jixiao.core.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks there even before the first collectstatic

@@ -34,3 +34,21 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name} ({self.period})"
+
+
+class PendingImport(models.Model):
+    """A file uploaded in the browser and previewed, kept until its user applies or cancels
+    it: in the database, so the server that applies it need not be the one that previewed it.
+    A draft of its user's, not a change of the assessment (the import writes the audit entry)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("pending import")
+        verbose_name_plural = _("pending imports")
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -50,6 +50,11 @@ def open_source(
         raise ImportRefused(
             [ImportProblem(_("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": error.strerror})]
         ) from None
+    return read_source(data, columns, name=name)
+
+
+def read_source(data: bytes, columns: Sequence[Column], *, name: str) -> SourceFile:
+    """A file's bytes (an upload kept in the database), known to its user as ``name``."""
     table = locate_table(sheet_rows(name, data), columns)
     return SourceFile(name=name, sha256=hashlib.sha256(data).hexdigest(), table=table)
 

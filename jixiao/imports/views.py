@@ -1,32 +1,32 @@
 """A unit's score import in the browser (upload, see what would change, then apply) and its
 score templates.
 
-The uploaded file is kept under the data folder between the preview and the apply step and
-planned again when applied, so what is written is what the file says at that moment; a file
+The uploaded file is kept in the database between the preview and the apply step (any server
+may apply what another previewed) and planned again when applied, so what is written is what the file says at that moment; a file
 that touches another unit's people is refused whole, like any other bad row.
 """
 
-import hashlib
+import datetime
 import io
-import uuid
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.assessment.models import Period, RosterEntry, Score
 from jixiao.assessment.schemes import applicable_scheme
 from jixiao.core.refusals import Refused
+from jixiao.core.uploads import refuse_oversized
 from jixiao.imports.actions import import_file
 from jixiao.imports.kinds import KINDS, describe_plan
 from jixiao.imports.limits import MAX_UPLOAD_BYTES, MB
+from jixiao.imports.models import PendingImport
 from jixiao.imports.problems import ImportRefused
-from jixiao.imports.source import open_source
+from jixiao.imports.source import read_source
 from jixiao.imports.workbooks import KINDS as TEMPLATE_KINDS
 from jixiao.imports.workbooks import write_template
 from jixiao.org.access import unit_role_required
@@ -58,10 +58,8 @@ class UploadForm(forms.Form):
         return upload
 
 
-def upload_folder() -> Path:
-    folder = Path(settings.DATA_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+# A preview not applied or cancelled within this long is removed with the next upload.
+PENDING_KEPT_FOR = datetime.timedelta(days=1)
 
 
 PREVIEW_ROWS = 200
@@ -91,9 +89,14 @@ def score_changes(plan) -> list[dict]:
     )
 
 
-def source_of(kind: str, path: Path, name: str):
+def source_of(kind: str, pending: PendingImport):
     columns, _plan, _apply, _lockable = KINDS[kind]
-    return open_source(path, columns, name=name, max_bytes=MAX_UPLOAD_BYTES)
+    return read_source(bytes(pending.content), columns, name=pending.file_name)
+
+
+def pending_upload(request, pending: dict) -> PendingImport | None:
+    """The user's own upload the session names (None once applied or cancelled)."""
+    return PendingImport.objects.filter(pk=pending["id"], user=request.user).first()
 
 
 @unit_role_required(RoleKind.ASSESSOR)
@@ -112,26 +115,24 @@ def unit_import(request, code, unit):
     if request.method == "POST":
         discard(request)
         form = UploadForm(request.POST, request.FILES)
+        refuse_oversized(request, form)
         if form.is_valid():
             upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
-            suffix = Path(upload.name).suffix.lower()
-            path = upload_folder() / f"{uuid.uuid4().hex}{suffix}"
-            digest = hashlib.sha256()
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    digest.update(chunk)
-                    out.write(chunk)
+            PendingImport.objects.filter(uploaded_at__lt=timezone.now() - PENDING_KEPT_FOR).delete()
+            stored = PendingImport.objects.create(
+                user=request.user, file_name=upload.name, content=b"".join(upload.chunks())
+            )
             try:
                 checked = import_file(
                     kind,
                     period,
-                    source_of(kind, path, upload.name),
+                    source_of(kind, stored),
                     acting_user=request.user,
                     unit=unit,
                     dry_run=True,
                 )
             except (ImportRefused, Refused) as refused:
-                path.unlink(missing_ok=True)
+                stored.delete()
                 problems = (
                     [str(p) for p in refused.problems]
                     if isinstance(refused, ImportRefused)
@@ -144,9 +145,8 @@ def unit_import(request, code, unit):
                 "unit": unit.pk,
                 "period": period.pk,
                 "kind": kind,
-                "path": path.name,
+                "id": stored.pk,
                 "name": upload.name,
-                "sha256": digest.hexdigest(),
             }
             request.session[SESSION_KEY] = pending
             context.update(
@@ -164,12 +164,19 @@ def unit_import(request, code, unit):
 
 
 def apply_pending(request, period, unit, pending):
-    path = upload_folder() / pending["path"]
+    stored = pending_upload(request, pending)
+    if stored is None:
+        discard(request)
+        messages.error(
+            request,
+            _("%(file)s is no longer waiting to be imported: upload it again.") % {"file": pending["name"]},
+        )
+        return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
     try:
         result = import_file(
             pending["kind"],
             period,
-            source_of(pending["kind"], path, pending["name"]),
+            source_of(pending["kind"], stored),
             acting_user=request.user,
             unit=unit,
             reason=request.POST.get("reason"),
@@ -198,8 +205,8 @@ def apply_pending(request, period, unit, pending):
 
 def discard(request):
     pending = request.session.pop(SESSION_KEY, None)
-    if pending:
-        (upload_folder() / pending["path"]).unlink(missing_ok=True)
+    if pending and "id" in pending:
+        PendingImport.objects.filter(pk=pending["id"], user=request.user).delete()
 
 
 @unit_role_required(RoleKind.ASSESSOR)

@@ -28,6 +28,7 @@ from jixiao.assessment.models import Period
 from jixiao.core import jobs as core_jobs
 from jixiao.core.models import BackgroundJob, JobState
 from jixiao.core.refusals import Refused
+from jixiao.core.uploads import refuse_oversized
 from jixiao.org.access import (
     UNIT_OFFICE,
     city_admin_required,
@@ -358,6 +359,7 @@ def edit_profile(request, code, unit, person_id):
         if not context["can_assess"]:
             raise Http404
         form = ProfileForm(request.POST, request.FILES)
+        refuse_oversized(request, form)
         if form.is_valid() and _save_profile(request, form, candidate):
             messages.success(request, _("Profile of %(name)s saved.") % {"name": candidate.name})
             return redirect("showcase:unit_profiles", code=period.code, unit_id=unit.pk)

@@ -179,3 +179,22 @@ def test_a_nul_is_refused_by_the_dry_run_already(tmp_path, capsys):
     dry = jixiao(capsys, "import", "roster", path, "--period", "2023H1", "--dry-run")
     assert dry.status == 1 and "Traceback" not in dry.err
     assert "第3行 «姓名»" in dry.err and "U+0000" in dry.err
+
+
+def test_an_upload_past_the_limit_stops_being_stored_and_the_page_names_it(tmp_path, capsys, client, settings):
+    """The bounded upload handler drops the file at the limit while it arrives (no disk
+    filled by a huge upload); the page names the file and nothing is imported."""
+    settings.JIXIAO_MAX_UPLOAD_BYTES = 256 * 1024
+    city = build_city(tmp_path, capsys)
+    unit = city.units[UNIT_A.name]
+    client.force_login(make_user("renshike", RoleKind.ASSESSOR, unit))
+    url = f"/periods/{city.period.code}/units/{unit.pk}/import/"
+    rows = [["工号", "总分", "否决事由"]] + [[staff_id(UNIT_A, 3), "90", "x" * 100]] * 5000
+    big = write_csv(tmp_path / "全年成绩.csv", rows)
+    assert big.stat().st_size > 2 * settings.JIXIAO_MAX_UPLOAD_BYTES
+    before = table_dump(with_import_records=True)
+    with big.open("rb") as upload:
+        response = client.post(url, {"kind": "scores", "file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200 and "全年成绩.csv 超过 0.25 MB，未上传。" in page, page
+    assert table_dump(with_import_records=True) == before

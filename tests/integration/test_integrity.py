@@ -297,6 +297,27 @@ def test_the_ranking_button_of_a_unit_ranks_that_unit(tmp_path, capsys, client):
     assert RankingRun.objects.count() == runs + 1 and run.unit == unit_a and run.ranked == 20
 
 
+def test_a_user_computes_at_most_a_few_rankings_a_minute(tmp_path, capsys, client, settings):
+    """Counted on the ranking runs' records (shared by every server); another user, an
+    import's own ranking and the command line are not held back."""
+    settings.JIXIAO_RANKINGS_PER_MINUTE = 2
+    city = build_city(tmp_path, capsys)
+    unit_a = city.units[UNIT_A.name]
+    url = f"/periods/{CITY_PERIOD}/units/{unit_a.pk}/ranking/run/"
+    client.force_login(make_user("assessor_a", RoleKind.ASSESSOR, unit_a))
+    runs = RankingRun.objects.count()
+    for _ in range(2):
+        assert "排名已计算" in client.post(url, follow=True).content.decode()
+    refused = client.post(url, follow=True).content.decode()
+    assert "最近一分钟内已计算排名2次，每分钟最多2次" in refused
+    assert RankingRun.objects.count() == runs + 2
+    client.force_login(make_user("assessor_a2", RoleKind.ASSESSOR, unit_a))
+    assert "排名已计算" in client.post(url, follow=True).content.decode()
+    for _ in range(3):
+        jixiao_ok(capsys, "select", "--period", CITY_PERIOD, "--unit", UNIT_A.name)
+    assert RankingRun.objects.count() == runs + 6
+
+
 def test_concurrent_ranking_clicks_on_sqlite_all_end_well(tmp_path):
     """Twelve assessors of two units click at once, on a SQLite file as in production (the
     test database lives in memory, where locks never wait: hence a process of its own).
