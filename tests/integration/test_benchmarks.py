@@ -64,3 +64,10 @@ def test_the_serve_benchmark_loads_every_public_page_under_jixiao_serve():
     out = smoke("serve.py")
     assert "static file (baseline)" in out and "screen data.json" in out
     assert "requests without a 200 answer (after one retry on a new connection): 0" in out
+
+
+@ON_SQLITE_ONLY
+def test_the_queue_benchmark_makes_the_city_poster_with_one_and_two_workers():
+    out = smoke("document_queue.py")
+    assert "city posters A4 + A3 at once, queued" in out
+    assert "documents not made, or not of the direct poster's pages: 0" in out

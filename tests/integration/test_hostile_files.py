@@ -181,7 +181,9 @@ def test_a_nul_is_refused_by_the_dry_run_already(tmp_path, capsys):
     assert "第3行 «姓名»" in dry.err and "U+0000" in dry.err
 
 
-def test_an_upload_past_the_limit_stops_being_stored_and_the_page_names_it(tmp_path, capsys, client, settings):
+def test_an_upload_past_the_limit_stops_being_stored_and_the_page_names_it(
+    tmp_path, capsys, client, settings
+):
     """The bounded upload handler drops the file at the limit while it arrives (no disk
     filled by a huge upload); the page names the file and nothing is imported."""
     settings.JIXIAO_MAX_UPLOAD_BYTES = 256 * 1024
