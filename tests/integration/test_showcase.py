@@ -600,7 +600,8 @@ def test_poster_downloads_are_queued_for_a_worker_and_reach_their_unit_only(clie
     assert client.get(f"/exports/{own[0].key}/file").status_code == 404
 
 
-@pytest.mark.django_db
+# Committed for real: the worker, as in production, runs outside any open transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_documents_a_user_starts_are_bounded(client, city, settings):
     """At most JIXIAO_JOBS_AT_ONCE documents waiting or being made per user, and
     JIXIAO_JOBS_PER_HOUR an hour; one already made is sent again without counting."""
