@@ -42,12 +42,12 @@ def job_key(*parts) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
-def load(key: str, *, with_result: bool = False) -> BackgroundJob | None:
-    """The job named ``key`` (its result bytes only when asked: they may be many MB)."""
+def load(key: str) -> BackgroundJob | None:
+    """The job named ``key``, without its result bytes (they may be many MB): reading
+    ``job.result`` fetches them."""
     if not key.isalnum():
         return None
-    jobs = BackgroundJob.objects.all() if with_result else BackgroundJob.objects.defer("result")
-    return jobs.filter(key=key).first()
+    return BackgroundJob.objects.defer("result").filter(key=key).first()
 
 
 def _is_stale(job: BackgroundJob, now: datetime.datetime) -> bool:

@@ -2,8 +2,9 @@
 score templates.
 
 The uploaded file is kept in the database between the preview and the apply step (any server
-may apply what another previewed) and planned again when applied, so what is written is what the file says at that moment; a file
-that touches another unit's people is refused whole, like any other bad row.
+may apply what another previewed) and planned again when applied, so what is written is what
+the file says at that moment; a file that touches another unit's people is refused whole,
+like any other bad row.
 """
 
 import datetime
@@ -96,7 +97,7 @@ def source_of(kind: str, pending: PendingImport):
 
 def pending_upload(request, pending: dict) -> PendingImport | None:
     """The user's own upload the session names (None once applied or cancelled)."""
-    return PendingImport.objects.filter(pk=pending["id"], user=request.user).first()
+    return PendingImport.objects.filter(pk=pending.get("id"), user=request.user).first()
 
 
 @unit_role_required(RoleKind.ASSESSOR)
@@ -205,8 +206,8 @@ def apply_pending(request, period, unit, pending):
 
 def discard(request):
     pending = request.session.pop(SESSION_KEY, None)
-    if pending and "id" in pending:
-        PendingImport.objects.filter(pk=pending["id"], user=request.user).delete()
+    if pending:
+        PendingImport.objects.filter(pk=pending.get("id"), user=request.user).delete()
 
 
 @unit_role_required(RoleKind.ASSESSOR)

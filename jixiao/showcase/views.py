@@ -481,8 +481,7 @@ def _download(request, period: Period, unit: Unit | None, kind: str) -> HttpResp
 
 
 def _job_file(job: BackgroundJob) -> FileResponse:
-    if job.result is None:  # the progress view loads the job without its bytes
-        job = core_jobs.load(job.key, with_result=True)
+    # Loaded without its bytes (``core.jobs.load``): reading the field fetches them, once.
     return FileResponse(
         io.BytesIO(job.result), as_attachment=True, filename=job.filename, content_type=job.content_type
     )
