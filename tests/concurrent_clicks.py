@@ -19,6 +19,8 @@ def main(folder: str, clicks: int) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{Path(folder) / 'jixiao.sqlite3'}"
     os.environ["JIXIAO_DATA_DIR"] = folder
     os.environ["DJANGO_SETTINGS_MODULE"] = "jixiao.settings"
+    # Each click ranks within its request (no worker), so that the rankings meet in the database.
+    os.environ["JIXIAO_EXPORTS_IN_BACKGROUND"] = "0"
     import django
 
     django.setup()

@@ -26,3 +26,14 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def background_work_within_the_request():
+    """Documents and a unit's actions run within the request (the product's setting for a
+    server without a worker), as the test's own transaction holds their data. The tests of
+    the queue set JIXIAO_EXPORTS_IN_BACKGROUND and run `jixiao worker` themselves."""
+    from django.test import override_settings
+
+    with override_settings(JIXIAO_EXPORTS_IN_BACKGROUND=False):
+        yield

@@ -2,11 +2,15 @@
 servers do, and a plain HTTP client for them."""
 
 import http.client
+import io
 import os
+import signal
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
+
+from django.core.management import call_command
 
 from tools.pgserver import free_port
 
@@ -98,3 +102,15 @@ def worker(tmp_path, **environment):
         process.terminate()
         process.wait(timeout=60)
         log.close()
+
+
+def run_worker() -> str:
+    """What ``jixiao worker --batch`` prints making every queued job, in this process."""
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    out = io.StringIO()
+    try:
+        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", stdout=out)
+    finally:
+        for number, handler in handlers.items():  # the worker sets its own
+            signal.signal(number, handler)
+    return out.getvalue()

@@ -60,7 +60,7 @@ def _check_rate(requested_by: int | None, now: datetime.datetime) -> None:
     count is of the jobs' own rows, so every process of every machine sees the same."""
     if requested_by is None:
         return
-    own = BackgroundJob.objects.filter(requested_by=requested_by)
+    own = BackgroundJob.objects.filter(requested_by=requested_by, rate_limited=True)
     running = own.filter(state__in=[JobState.QUEUED, JobState.RUNNING], updated_at__gte=now - STALE_AFTER)
     count = running.count()
     if count >= settings.JIXIAO_JOBS_AT_ONCE:
@@ -80,10 +80,12 @@ def start(
     content_type: str,
     unit_id: int | None,
     requested_by: int | None,
+    rate_limited: bool = True,
 ) -> BackgroundJob:
     """The job named ``key``: the finished or unfinished one, else a new one queued for
     ``task`` (a ``django_tasks`` task taking the key). With ``JIXIAO_EXPORTS_IN_BACKGROUND``
-    off the task runs here, within the request (no worker needed)."""
+    off the task runs here, within the request (no worker needed). Documents are
+    ``rate_limited`` per user; actions (whose own rules bound them) are not."""
     now = timezone.now()
     job = load(key)
     if job is not None and (
@@ -91,7 +93,8 @@ def start(
         or (job.state in (JobState.QUEUED, JobState.RUNNING) and not _is_stale(job, now))
     ):
         return job
-    _check_rate(requested_by, now)
+    if rate_limited:
+        _check_rate(requested_by, now)
     _remove_old(now)
     fields = {
         "kind": kind,
@@ -103,7 +106,9 @@ def start(
         "content_type": content_type,
         "unit_id": unit_id,
         "requested_by": requested_by,
+        "rate_limited": rate_limited,
         "result": None,
+        "outcome": {},
         "error": "",
         "created_at": now,
         "updated_at": now,
@@ -132,9 +137,10 @@ def start(
     return load(key)
 
 
-def run(key: str, make: Callable[[BackgroundJob, Progress], bytes], *, refusal=Refused) -> None:
+def run(key: str, make: Callable[[BackgroundJob, Progress], bytes | dict], *, refusal=Refused) -> None:
     """Make the job's result in this process (the body of a job's task): ``make(job,
-    progress)`` returns the bytes and calls ``progress(done, total)`` as it goes. A refusal
+    progress)`` returns the document's bytes, or an action's outcome (a dict: its messages),
+    and calls ``progress(done, total)`` as it goes. A refusal
     (``refusal``) is shown to the user as it is; anything else is logged in full and the user
     is told it failed, not the internals."""
     job = load(key)
@@ -158,7 +164,8 @@ def run(key: str, make: Callable[[BackgroundJob, Progress], bytes], *, refusal=R
             updated_at=timezone.now(),
         )
     else:
-        jobs.update(state=JobState.DONE, result=data, error="", updated_at=timezone.now())
+        made = {"result": data} if isinstance(data, bytes) else {"outcome": data}
+        jobs.update(state=JobState.DONE, error="", updated_at=timezone.now(), **made)
 
 
 def wait(job: BackgroundJob, seconds: float) -> BackgroundJob:

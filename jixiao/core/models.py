@@ -115,7 +115,7 @@ class JobState(models.TextChoices):
 
 
 class BackgroundJob(models.Model):
-    """A document or other long piece of work made by a ``jixiao worker`` off the request,
+    """A document or an action (an import, a ranking) made by a ``jixiao worker`` off the request,
     with its progress and its result in the database: every web and worker process of every
     machine sharing the database sees the same jobs (see ``jixiao.core.jobs``).
 
@@ -134,7 +134,12 @@ class BackgroundJob(models.Model):
     # Plain ids, not foreign keys: the core is below the apps that own units and accounts.
     unit_id = models.BigIntegerField(_("unit"), null=True, blank=True)
     requested_by = models.BigIntegerField(_("requested by"), null=True, blank=True)
+    # Counted against its user's limits on documents (``core.jobs``); actions are not.
+    rate_limited = models.BooleanField(_("rate limited"), default=True)
+    # A document's bytes; or, for an action run in the background (an import, a ranking),
+    # ``outcome``: the messages it leaves its user and the page to show them on.
     result = models.BinaryField(_("result"), null=True, blank=True)
+    outcome = models.JSONField(_("outcome"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), db_index=True)
     updated_at = models.DateTimeField(_("updated"))

@@ -11,9 +11,9 @@ import datetime
 import io
 
 from django import forms
-from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,15 +23,16 @@ from jixiao.assessment.schemes import applicable_scheme
 from jixiao.core.refusals import Refused
 from jixiao.core.uploads import refuse_oversized
 from jixiao.imports.actions import import_file
-from jixiao.imports.kinds import KINDS, describe_plan
+from jixiao.imports.kinds import describe_plan
 from jixiao.imports.limits import MAX_UPLOAD_BYTES, MB
 from jixiao.imports.models import PendingImport
 from jixiao.imports.problems import ImportRefused
-from jixiao.imports.source import read_source
+from jixiao.imports.unit_jobs import apply_import, source_of
 from jixiao.imports.workbooks import KINDS as TEMPLATE_KINDS
 from jixiao.imports.workbooks import write_template
 from jixiao.org.access import unit_role_required
 from jixiao.org.models import Category, RoleKind
+from jixiao.selection import unit_jobs
 from jixiao.selection.pages import unit_context
 
 UNIT_KINDS = {
@@ -88,16 +89,6 @@ def score_changes(plan) -> list[dict]:
         ),
         key=lambda row: row["staff_id"],
     )
-
-
-def source_of(kind: str, pending: PendingImport):
-    columns, _plan, _apply, _lockable = KINDS[kind]
-    return read_source(bytes(pending.content), columns, name=pending.file_name)
-
-
-def pending_upload(request, pending: dict) -> PendingImport | None:
-    """The user's own upload the session names (None once applied or cancelled)."""
-    return PendingImport.objects.filter(pk=pending.get("id"), user=request.user).first()
 
 
 @unit_role_required(RoleKind.ASSESSOR)
@@ -165,43 +156,22 @@ def unit_import(request, code, unit):
 
 
 def apply_pending(request, period, unit, pending):
-    stored = pending_upload(request, pending)
-    if stored is None:
-        discard(request)
-        messages.error(
-            request,
-            _("%(file)s is no longer waiting to be imported: upload it again.") % {"file": pending["name"]},
-        )
-        return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
-    try:
-        result = import_file(
-            pending["kind"],
-            period,
-            source_of(pending["kind"], stored),
-            acting_user=request.user,
-            unit=unit,
-            reason=request.POST.get("reason"),
-        )
-    except ImportRefused as refused:
-        messages.error(request, _("%(file)s was not imported:") % {"file": pending["name"]})
-        for problem in refused.problems:
-            messages.error(request, str(problem))
-        return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
-    except Refused as refusal:
-        messages.error(
-            request,
-            _("%(file)s was not imported: %(reason)s") % {"file": pending["name"], "reason": refusal.message},
-        )
-        return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
-    discard(request)
-    messages.success(
+    """Apply the previewed file: in the background, answered at once when it is quick."""
+    return unit_jobs.start(
         request,
-        _("Imported %(file)s: %(rows)s rows, %(changed)s changes.")
-        % {"file": pending["name"], "rows": result.plan.rows, "changed": result.plan.changed},
+        period,
+        unit,
+        task=apply_import,
+        kind="import",
+        label=_("Importing %(file)s") % {"file": pending["name"]},
+        parameters={
+            "pending": pending.get("id"),
+            "kind": pending["kind"],
+            "name": pending["name"],
+            "reason": request.POST.get("reason"),
+        },
+        next_url=reverse("imports:unit_import", args=[period.code, unit.pk]),
     )
-    for flagged in result.flagged:
-        messages.warning(request, _("The list needs a new decision: %(why)s") % {"why": flagged.flag_reason})
-    return redirect("selection:roster", code=period.code, unit_id=unit.pk)
 
 
 def discard(request):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.selection import views
+from jixiao.selection import unit_jobs, views
 
 app_name = "selection"
 unit = "<str:code>/units/<int:unit_id>/"
@@ -14,6 +14,7 @@ urlpatterns = [
     path(unit + "roster/", views.roster, name="roster"),
     path(unit + "people/<str:staff_id>/take-back/", views.take_back_total, name="take_back_total"),
     path(unit + "ranking/run/", views.run_ranking, name="run_ranking"),
+    path(unit + "jobs/<str:job_key>/", unit_jobs.unit_job, name="unit_job"),
     path(unit + "candidates/", views.candidates, name="candidates"),
     path(unit + "candidates/submit/", views.submit_candidates, name="submit"),
     path(unit + "candidates/reopen/", views.reopen, name="reopen"),

@@ -25,7 +25,7 @@ from jixiao.assessment.schemes import applicable_scheme
 from jixiao.core.refusals import Refused
 from jixiao.org.access import UNIT_OFFICE, city_admin_required, has_unit_role, unit_role_required
 from jixiao.org.models import Category, RoleKind, Unit
-from jixiao.selection import actions, workflow
+from jixiao.selection import actions, unit_jobs, workflow
 from jixiao.selection.forms import (
     VERDICT_CHOICES,
     MeetingForm,
@@ -268,13 +268,16 @@ def unit_ranking(request, code, unit):
 @unit_role_required(RoleKind.ASSESSOR)
 def run_ranking(request, code, unit):
     period = _period(code)
-    try:
-        run = actions.rank(period, acting_user=request.user, unit=unit)
-    except Refused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, _("Ranking computed: %(count)s people ranked.") % {"count": run.ranked})
-    return redirect("selection:unit", code=period.code, unit_id=unit.pk)
+    return unit_jobs.start(
+        request,
+        period,
+        unit,
+        task=unit_jobs.rank_unit,
+        kind="ranking",
+        label=_("Ranking of %(unit)s") % {"unit": unit.name},
+        parameters={},
+        next_url=reverse("selection:unit", args=[period.code, unit.pk]),
+    )
 
 
 @unit_role_required(*UNIT_OFFICE)

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from jixiao.assessment.schemes import IndicatorSpec, define_scheme
@@ -58,7 +58,7 @@ pytestmark = pytest.mark.django_db
 SKIPPED_PREFIXES = ("admin/", "i18n/", "language/", "accounts/login/", "accounts/logout/")
 ACCESS_KINDS = {"city", "unit", "self", "public"}
 # Converters whose value belongs to one unit: a request for another unit's value must fail.
-UNIT_BOUND = {"unit_id", "staff_id", "nomination_id", "objection_id", "person_id", "job"}
+UNIT_BOUND = {"unit_id", "staff_id", "nomination_id", "objection_id", "person_id", "job", "job_key"}
 # What a POST sends: enough for each POST-only view to act if it let the user through.
 POST_DATA = {
     "state": "closed",
@@ -184,9 +184,6 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path, capsys, settings):
-    # Documents are made within the request: this test's data is not committed, so a
-    # background thread would not see it (tests/integration/test_showcase.py runs them).
-    settings.JIXIAO_EXPORTS_IN_BACKGROUND = False
     city = build_city(tmp_path, capsys, specs=(UNIT_A, UNIT_B, UNIT_P))
     category = Category.objects.get()
     # A city scheme, so that the units have score templates to download.
@@ -224,6 +221,7 @@ def site(tmp_path, capsys, settings):
         low = side.lower()
         users[f"assessor_{low}"] = make_user(f"assessor_{low}", RoleKind.ASSESSOR, unit)
         users[f"secretary_{low}"] = make_user(f"secretary_{low}", RoleKind.SECRETARY, unit)
+        values[side]["job_key"] = queued_action(unit, users[f"assessor_{low}"])
     unit_a = city.units[UNIT_A.name]
     users["staff_a"] = make_user(
         "staff_a", RoleKind.STAFF, unit_a, city.person(staff_id(UNIT_A, STAFF_NUMBER))
@@ -234,6 +232,25 @@ def site(tmp_path, capsys, settings):
     profile = write_profile(exemplar, portrait="P1")
     values["P"] = {"code": PERIOD, "key": profile.public_key, "unit_id": published.unit_id}
     return Site(city, values, users)
+
+
+def queued_action(unit, user) -> str:
+    """A ranking of the unit its assessor started, waiting for a worker."""
+    now, key = timezone.now(), jobs.job_key("access-test-action", unit.pk)
+    BackgroundJob.objects.create(
+        key=key,
+        kind="ranking",
+        state=JobState.QUEUED,
+        filename="排名计算",
+        content_type="",
+        unit_id=unit.pk,
+        requested_by=user.pk,
+        rate_limited=False,
+        parameters={"progress": reverse("selection:unit_job", args=[PERIOD, unit.pk, key])},
+        created_at=now,
+        updated_at=now,
+    )
+    return key
 
 
 def made_document(unit) -> str:
@@ -370,6 +387,9 @@ SELF_REFUSALS = {
     # A document belongs to its unit's office.
     ("showcase:export", "staff_a"): 404,
     ("showcase:export_file", "staff_a"): 404,
+    # An action in the background shows its progress and outcome to the user who started it.
+    ("selection:unit_job", "admin"): 404,
+    ("selection:unit_job", "secretary_a"): 404,
 }
 # A's list is not published: its downloads send the office back to the profiles page,
 # which says why.

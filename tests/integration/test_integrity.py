@@ -16,6 +16,7 @@ office or an attacker met it:
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -31,9 +32,10 @@ from jixiao.assessment.models import Period, PeriodState, RosterEntry, Score, Sc
 from jixiao.assessment.schemes import IndicatorSpec, define_scheme
 from jixiao.core.audit import AuditAction, AuditEntry
 from jixiao.core.refusals import Refused
+from jixiao.imports.models import PendingImport
 from jixiao.org.access import Operator
 from jixiao.org.models import Category, Person, RoleKind, Unit
-from jixiao.selection import actions
+from jixiao.selection import actions, unit_jobs
 from jixiao.selection.models import (
     NominationState,
     Proposal,
@@ -45,6 +47,7 @@ from jixiao.selection.ranking import ranking_is_current
 from tests.files import jixiao, jixiao_ok, read_csv, roster_rows, scores_rows, write_csv, write_xlsx
 from tests.integration.test_score_locks import INDICATOR_ROWS, PERIOD, RATER_ROWS
 from tests.integration.test_score_locks import ranking as ranking_of
+from tests.servers import run_worker
 from tests.workflow_city import (
     PERIOD as CITY_PERIOD,
 )
@@ -398,6 +401,50 @@ def test_submission_locks_the_scores_and_a_change_flags_the_list_at_once(tmp_pat
     # No ranking run by hand: the change itself flagged the decided list.
     assert proposal.flagged_at is not None and "财政甲03" in proposal.flag_reason
     assert f"{UNIT_A.name}的名单需重新决定" in run.out
+
+
+# Committed for real: the worker runs outside any open transaction, as in production.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_ranking_and_an_import_left_to_a_worker_show_their_progress_then_their_outcome(
+    tmp_path, capsys, client, settings, monkeypatch
+):
+    """Queued for `jixiao worker` (not waited for here): the page shows the job waiting,
+    to its user only; once the worker ran it as that user, the page leads to the unit's page
+    with the messages the request would have shown, and the audit names the user."""
+    settings.JIXIAO_EXPORTS_IN_BACKGROUND = True
+    monkeypatch.setattr(unit_jobs, "WAIT_SECONDS", 0)
+    city = build_city(tmp_path, capsys)
+    unit = city.units[UNIT_A.name]
+    unit_page = f"/periods/{CITY_PERIOD}/units/{unit.pk}/"
+    client.force_login(make_user("renshike", RoleKind.ASSESSOR, unit))
+    other = Client()
+    other.force_login(make_user("renshike_2", RoleKind.ASSESSOR, unit))
+    runs = RankingRun.objects.count()
+
+    progress = client.post(unit_page + "ranking/run/")["Location"]
+    assert re.fullmatch(rf"{unit_page}jobs/[0-9a-f]{{24}}/", progress), progress
+    assert "等待后台进程" in client.get(progress).content.decode()
+    assert other.get(progress).status_code == 404  # another user's job
+    assert RankingRun.objects.count() == runs
+    run_worker()
+    done = client.get(progress, follow=True)
+    assert done.redirect_chain[-1][0] == unit_page and "排名已计算" in done.content.decode()
+    assert RankingRun.objects.count() == runs + 1
+    assert AuditEntry.objects.filter(action=AuditAction.RANKING).order_by("-id").first().actor == "renshike"
+
+    csv = write_csv(tmp_path / "更正.csv", [["工号", "总分"], [staff_id(UNIT_A, 3), "99.5"]])
+    with csv.open("rb") as upload:
+        assert (
+            "99.5" in client.post(unit_page + "import/", {"kind": "scores", "file": upload}).content.decode()
+        )
+    progress = client.post(unit_page + "import/", {"apply": "1"})["Location"]
+    assert Score.objects.get(entry__person__staff_id=staff_id(UNIT_A, 3)).total != Decimal("99.5")
+    run_worker()
+    applied = client.get(progress, follow=True)
+    assert applied.redirect_chain[-1][0] == unit_page + "roster/"
+    assert "已导入更正.csv" in applied.content.decode().replace(" ", "")
+    assert Score.objects.get(entry__person__staff_id=staff_id(UNIT_A, 3)).total == Decimal("99.50")
+    assert not PendingImport.objects.exists()
 
 
 def test_the_unit_import_page_asks_for_the_reason_and_flags_the_list(tmp_path, capsys, client):

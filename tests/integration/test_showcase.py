@@ -12,14 +12,12 @@ import io
 import json
 import re
 import shutil
-import signal
 import subprocess
 import zipfile
 from html.parser import HTMLParser
 
 import pytest
 import zxingcpp
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -37,6 +35,7 @@ from jixiao.showcase.public import published_exemplars
 from jixiao.showcase.rendering import chinese_date, profile_url, published_on
 from jixiao.showcase.wechat import article_html
 from tests.files import jixiao, jixiao_ok
+from tests.servers import run_worker
 from tests.workflow_city import (
     PERIOD,
     REASON,
@@ -458,8 +457,6 @@ class InlineStyleOnly(HTMLParser):
 
 @pytest.mark.django_db
 def test_the_wechat_article_has_inline_styles_only_and_its_photos_beside_it(client, city, settings):
-    # Made within the request: a thread would not see this test's uncommitted data.
-    settings.JIXIAO_EXPORTS_IN_BACKGROUND = False
     for number in (1, SPECIAL):
         write_profile(
             candidate(city, UNIT_A, number), profiles.ProfileText("科员", DEEDS, ""), portrait=str(number)
@@ -561,23 +558,14 @@ def download(client, url: str, params=None) -> tuple:
     return response, b"".join(response.streaming_content)
 
 
-def run_worker() -> str:
-    """What ``jixiao worker --batch`` prints making every queued job, in this process."""
-    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    out = io.StringIO()
-    try:
-        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", stdout=out)
-    finally:
-        for number, handler in handlers.items():  # the worker sets its own
-            signal.signal(number, handler)
-    return out.getvalue()
-
-
 # Committed for real (a worker reads the data as another process would); serialized_rollback
 # so the data the migrations seed is restored for the tests after it, whatever runs next.
 @needs_poppler
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_poster_downloads_are_queued_for_a_worker_and_reach_their_unit_only(client, tmp_path, capsys):
+def test_poster_downloads_are_queued_for_a_worker_and_reach_their_unit_only(
+    client, tmp_path, capsys, settings
+):
+    settings.JIXIAO_EXPORTS_IN_BACKGROUND = True
     city = build_city(tmp_path, capsys)
     publish_a(city)
     unit = unit_of(city, UNIT_A)
@@ -605,6 +593,7 @@ def test_poster_downloads_are_queued_for_a_worker_and_reach_their_unit_only(clie
 def test_documents_a_user_starts_are_bounded(client, city, settings):
     """At most JIXIAO_JOBS_AT_ONCE documents waiting or being made per user, and
     JIXIAO_JOBS_PER_HOUR an hour; one already made is sent again without counting."""
+    settings.JIXIAO_EXPORTS_IN_BACKGROUND = True
     settings.JIXIAO_JOBS_AT_ONCE, settings.JIXIAO_JOBS_PER_HOUR = 2, 3
     unit = unit_of(city, UNIT_A)
     client.force_login(make_user("assessor", RoleKind.ASSESSOR, unit))

@@ -11,8 +11,9 @@ from jixiao.core.commands import ensure_schema
 
 class Command(db_worker.Command):
     help = _(
-        "Make the documents queued by the web pages (posters, articles, long images). Run one "
-        "or more, on this or another machine sharing the database; each makes one at a time."
+        "Make the documents queued by the web pages (posters, articles, long images) and run "
+        "their rankings and imports. Run one or more, on this or another machine sharing the "
+        "database; each does one at a time."
     )
     leave_locale_alone = True
 
