@@ -18,16 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.assessment.models import Period, RosterEntry, Score
+from jixiao.assessment.models import Period, RosterEntry
 from jixiao.assessment.schemes import applicable_scheme
-from jixiao.core.refusals import Refused
+from jixiao.core import jobs
+from jixiao.core.models import JobState
 from jixiao.core.uploads import refuse_oversized
-from jixiao.imports.actions import import_file
-from jixiao.imports.kinds import describe_plan
 from jixiao.imports.limits import MAX_UPLOAD_BYTES, MB
 from jixiao.imports.models import PendingImport
-from jixiao.imports.problems import ImportRefused
-from jixiao.imports.unit_jobs import apply_import, source_of
+from jixiao.imports.unit_jobs import CHECK, apply_import, check_import
 from jixiao.imports.workbooks import KINDS as TEMPLATE_KINDS
 from jixiao.imports.workbooks import write_template
 from jixiao.org.access import unit_role_required
@@ -64,33 +62,6 @@ class UploadForm(forms.Form):
 PENDING_KEPT_FOR = datetime.timedelta(days=1)
 
 
-PREVIEW_ROWS = 200
-
-
-def score_changes(plan) -> list[dict]:
-    """For a totals import: who gets a new or changed total, with the old and new values
-    side by side (the first ``PREVIEW_ROWS``)."""
-    rows = [*plan.new_scores, *plan.changed_scores][:PREVIEW_ROWS]
-    entries = RosterEntry.objects.select_related("person").in_bulk([row.entry_id for row in rows])
-    old = {
-        score.entry_id: score for score in Score.objects.filter(entry_id__in=[row.entry_id for row in rows])
-    }
-    return sorted(
-        (
-            {
-                "staff_id": entries[row.entry_id].person.staff_id,
-                "name": entries[row.entry_id].name,
-                "old_total": old[row.entry_id].total if row.entry_id in old else None,
-                "old_veto": old[row.entry_id].veto_text if row.entry_id in old else "",
-                "total": row.total,
-                "veto": row.veto_text,
-            }
-            for row in rows
-        ),
-        key=lambda row: row["staff_id"],
-    )
-
-
 @unit_role_required(RoleKind.ASSESSOR)
 def unit_import(request, code, unit):
     period = get_object_or_404(Period, code=code)
@@ -114,45 +85,49 @@ def unit_import(request, code, unit):
             stored = PendingImport.objects.create(
                 user=request.user, file_name=upload.name, content=b"".join(upload.chunks())
             )
-            try:
-                checked = import_file(
-                    kind,
-                    period,
-                    source_of(kind, stored),
-                    acting_user=request.user,
-                    unit=unit,
-                    dry_run=True,
-                )
-            except (ImportRefused, Refused) as refused:
-                stored.delete()
-                problems = (
-                    [str(p) for p in refused.problems]
-                    if isinstance(refused, ImportRefused)
-                    else [str(refused)]
-                )
-                context.update(form=form, problems=problems, file_name=upload.name)
-                return render(request, "imports/unit_import.html", context)
-            plan = checked.plan
+            return unit_jobs.start(
+                request,
+                period,
+                unit,
+                task=check_import,
+                kind=CHECK,
+                label=_("Checking %(file)s") % {"file": upload.name},
+                parameters={"pending": stored.pk, "kind": kind, "name": upload.name},
+                next_url=reverse("imports:unit_import", args=[period.code, unit.pk]),
+            )
+    checked = _own_check(request, unit, request.GET.get("checked", ""))
+    if checked is not None:
+        outcome, parameters = checked.outcome, checked.parameters
+        if "problems" in outcome:
+            context.update(form=form, problems=outcome["problems"], file_name=parameters["name"])
+            return render(request, "imports/unit_import.html", context)
+        if PendingImport.objects.filter(pk=parameters["pending"], user=request.user).exists():
             pending = {
                 "unit": unit.pk,
                 "period": period.pk,
-                "kind": kind,
-                "id": stored.pk,
-                "name": upload.name,
+                "kind": parameters["kind"],
+                "id": parameters["pending"],
+                "name": parameters["name"],
             }
             request.session[SESSION_KEY] = pending
-            context.update(
-                preview=describe_plan(kind, plan),
-                changes=plan.changed,
-                locked=bool(checked.locked),
-                pending=pending,
-                kind_label=UNIT_KINDS[kind],
-                score_changes=score_changes(plan) if kind == "scores" else [],
-                more_changes=max(0, plan.changed - PREVIEW_ROWS) if kind == "scores" else 0,
-            )
+            context.update(pending=pending, kind_label=UNIT_KINDS[parameters["kind"]], **outcome["preview"])
             return render(request, "imports/unit_import.html", context)
     context.update(form=form)
     return render(request, "imports/unit_import.html", context)
+
+
+def _own_check(request, unit, key: str):
+    """The user's own finished check of a file for this unit (None for any other)."""
+    job = jobs.load(key) if key else None
+    if (
+        job is None
+        or job.kind != CHECK
+        or job.unit_id != unit.pk
+        or job.requested_by != request.user.pk
+        or job.state != JobState.DONE
+    ):
+        return None
+    return job
 
 
 def apply_pending(request, period, unit, pending):

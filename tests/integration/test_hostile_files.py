@@ -161,13 +161,13 @@ def test_the_import_page_names_the_uploaded_file_and_refuses_control_characters(
     fake = tmp_path / "三季度成绩.xlsx"
     fake.write_bytes(b"not a workbook at all")
     with fake.open("rb") as upload:
-        page = client.post(url, {"kind": "scores", "file": upload}).content.decode()
+        page = client.post(url, {"kind": "scores", "file": upload}, follow=True).content.decode()
     assert "三季度成绩.xlsx" in page and "Excel" in page
     scores = write_csv(
         tmp_path / "成绩.csv", [["工号", "总分", "否决事由"], [staff_id(UNIT_A, 3), "90", "违\x00纪"]]
     )
     with scores.open("rb") as upload:
-        page = client.post(url, {"kind": "scores", "file": upload}).content.decode()
+        page = client.post(url, {"kind": "scores", "file": upload}, follow=True).content.decode()
     assert "成绩.csv" in page and "U+0000" in page and "第2行" in page
 
 

@@ -410,7 +410,8 @@ def test_a_ranking_and_an_import_left_to_a_worker_show_their_progress_then_their
 ):
     """Queued for `jixiao worker` (not waited for here): the page shows the job waiting,
     to its user only; once the worker ran it as that user, the page leads to the unit's page
-    with the messages the request would have shown, and the audit names the user."""
+    with the messages the request would have shown, and the audit names the user. An import
+    is checked (its preview), then applied, each by the worker."""
     settings.JIXIAO_EXPORTS_IN_BACKGROUND = True
     monkeypatch.setattr(unit_jobs, "WAIT_SECONDS", 0)
     city = build_city(tmp_path, capsys)
@@ -434,9 +435,12 @@ def test_a_ranking_and_an_import_left_to_a_worker_show_their_progress_then_their
 
     csv = write_csv(tmp_path / "更正.csv", [["工号", "总分"], [staff_id(UNIT_A, 3), "99.5"]])
     with csv.open("rb") as upload:
-        assert (
-            "99.5" in client.post(unit_page + "import/", {"kind": "scores", "file": upload}).content.decode()
-        )
+        checking = client.post(unit_page + "import/", {"kind": "scores", "file": upload})["Location"]
+    assert "等待后台进程" in client.get(checking).content.decode()
+    run_worker()  # the check: what the file would change
+    preview = client.get(checking, follow=True)
+    assert preview.redirect_chain[-1][0].startswith(unit_page + "import/?checked=")
+    assert "99.5" in preview.content.decode() and 'name="apply"' in preview.content.decode()
     progress = client.post(unit_page + "import/", {"apply": "1"})["Location"]
     assert Score.objects.get(entry__person__staff_id=staff_id(UNIT_A, 3)).total != Decimal("99.5")
     run_worker()
@@ -455,12 +459,12 @@ def test_the_unit_import_page_asks_for_the_reason_and_flags_the_list(tmp_path, c
     url = f"/periods/{CITY_PERIOD}/units/{unit.pk}/import/"
     csv = write_csv(tmp_path / "更正.csv", [["工号", "总分"], [staff_id(UNIT_A, 3), "99.5"]])
     with csv.open("rb") as upload:
-        preview = client.post(url, {"kind": "scores", "file": upload}).content.decode()
+        preview = client.post(url, {"kind": "scores", "file": upload}, follow=True).content.decode()
     assert "成绩已锁定" in preview or 'name="reason"' in preview
     refused = client.post(url, {"apply": "1"}, follow=True).content.decode()
     assert "成绩已锁定" in refused
     with csv.open("rb") as upload:
-        client.post(url, {"kind": "scores", "file": upload})
+        client.post(url, {"kind": "scores", "file": upload}, follow=True)
     applied = client.post(url, {"apply": "1", "reason": "党委复核更正"}, follow=True).content.decode()
     assert "需重新决定" in applied
     assert Proposal.objects.get(unit=unit).flagged_at is not None
