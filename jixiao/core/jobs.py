@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 # A running job whose worker died (killed, a restart) shows no progress for this long: the
 # next request for it queues it again.
 STALE_AFTER = datetime.timedelta(minutes=5)
+# A job no worker took up within this long gets a hint for the administrator on its page.
+WORKER_HINT_AFTER = datetime.timedelta(seconds=30)
 # Made documents are kept this long, then removed when a later job starts.
 KEEP_FOR = datetime.timedelta(days=2)
 
@@ -166,6 +168,11 @@ def run(key: str, make: Callable[[BackgroundJob, Progress], bytes | dict], *, re
     else:
         made = {"result": data} if isinstance(data, bytes) else {"outcome": data}
         jobs.update(state=JobState.DONE, error="", updated_at=timezone.now(), **made)
+
+
+def no_worker_seen(job: BackgroundJob) -> bool:
+    """Whether the job has waited so long that no worker may be running."""
+    return job.state == JobState.QUEUED and timezone.now() - job.created_at > WORKER_HINT_AFTER
 
 
 def wait(job: BackgroundJob, seconds: float) -> BackgroundJob:

@@ -87,7 +87,8 @@ def unit_job(request, code, unit, job_key):
             return response
         return answer(request, job)
     template = "selection/unit_job_bar.html" if request.htmx else "selection/unit_job.html"
-    return render(request, template, {"job": job, "JobState": JobState})
+    context = {"job": job, "JobState": JobState, "waiting_long": jobs.no_worker_seen(job)}
+    return render(request, template, context)
 
 
 def run_as_user(key: str, act) -> None:

@@ -6,7 +6,6 @@ server, work without JavaScript, and answer ``304 Not Modified`` while nothing w
 published or edited since the browser's copy.
 """
 
-import datetime
 import functools
 import hashlib
 import io
@@ -19,7 +18,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST, require_safe
@@ -448,8 +446,6 @@ def unit_photo(request, code, unit, person_id):
 # ----------------------------------------------------------------------------------------
 
 
-# A document no worker took up within this long gets a hint for the administrator.
-WORKER_HINT_AFTER = datetime.timedelta(seconds=30)
 # A document made within this many seconds is sent at once; a longer one gets a progress page.
 DOWNLOAD_WAIT_SECONDS = 3
 
@@ -516,7 +512,7 @@ def export_progress(request, job):
     """The progress of a document being made; polled by htmx, refreshed without script."""
     job = _visible_job(request, job)
     template = "showcase/export_progress_bar.html" if request.htmx else "showcase/export_progress.html"
-    waiting_long = job.state == JobState.QUEUED and timezone.now() - job.created_at > WORKER_HINT_AFTER
+    waiting_long = core_jobs.no_worker_seen(job)
     return render(request, template, {"job": job, "JobState": JobState, "waiting_long": waiting_long})
 
 
