@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 from jixiao.core.health import healthz
 from jixiao.core.language import choose_language
 from jixiao.org.access import public, signed_in
-from jixiao.portal.views import home, my_results
+from jixiao.portal.views import ChangePassword, home, my_results
 
 urlpatterns = [
     path("healthz", public(healthz), name="healthz"),
@@ -21,7 +21,7 @@ urlpatterns = [
     path("reports/", include("jixiao.reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", signed_in(auth_views.PasswordChangeView.as_view()), name="password_change"),
+    path("accounts/password/", signed_in(ChangePassword.as_view()), name="password_change"),
     path(
         "accounts/password/done/",
         signed_in(auth_views.PasswordChangeDoneView.as_view()),

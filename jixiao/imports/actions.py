@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixiao.assessment.actions import guard_locked_change, locked_units, require_open
-from jixiao.assessment.models import Period
+from jixiao.assessment.models import Period, RosterEntry
 from jixiao.imports.kinds import KINDS
 from jixiao.imports.models import ImportRecord
 from jixiao.imports.problems import ImportProblem, ImportRefused, ReadingStopped
@@ -41,6 +41,8 @@ def plan_file(kind: str, period: Period, source: SourceFile, *, unit: Unit | Non
     """What importing the file would change, or ``ImportRefused`` with every problem. A
     unit's file may name only the unit's own people."""
     _columns, plan_import, _apply, _lockable = KINDS[kind]
+    if kind != "roster":
+        _require_roster(period, unit)
     try:
         plan = plan_import(period, source)
     except ImportRefused as refused:
@@ -60,6 +62,26 @@ def plan_file(kind: str, period: Period, source: SourceFile, *, unit: Unit | Non
             [ImportProblem(_("The file changes people of other units: a unit imports only its own people."))]
         )
     return plan
+
+
+def _require_roster(period: Period, unit: Unit | None) -> None:
+    """Scores need people to belong to: on an empty roster, one problem saying what to do
+    first rather than one per row of the file."""
+    roster = RosterEntry.objects.filter(period=period)
+    if unit is not None:
+        roster = roster.filter(unit=unit)
+    if roster.exists():
+        return
+    if unit is None:
+        message = _(
+            "The roster of %(period)s is empty: import the roster (花名册) first, then the scores."
+        ) % {"period": period.code}
+    else:
+        message = _(
+            "%(unit)s has nobody on the roster of %(period)s yet: import the roster (花名册) "
+            "first, then the scores."
+        ) % {"unit": unit.name, "period": period.code}
+    raise ImportRefused([ImportProblem(message)])
 
 
 def in_row_order(problems: list[ImportProblem]) -> list[ImportProblem]:

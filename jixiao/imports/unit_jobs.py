@@ -1,4 +1,5 @@
-"""A unit's import in the background (``selection.unit_jobs``): the uploaded file checked
+"""An import in the background (``selection.unit_jobs``), a unit's or the city office's: the
+uploaded file checked
 (what it would change, or its problems) and, once its user has seen that, applied — a large
 file is read, planned and written by a worker while the page shows its progress."""
 
@@ -14,6 +15,13 @@ from jixiao.imports.models import PendingImport
 from jixiao.imports.problems import ImportRefused
 from jixiao.imports.source import read_source
 from jixiao.selection.unit_jobs import ACTION_PRIORITY, run_as_user
+
+
+def import_page(period, unit) -> str:
+    """The import page of the unit (``None``: the city office's)."""
+    if unit is None:
+        return reverse("imports:city_import", args=[period.code])
+    return reverse("imports:unit_import", args=[period.code, unit.pk])
 
 
 def source_of(kind: str, pending: PendingImport):
@@ -60,8 +68,7 @@ def check_import(key: str) -> None:
 
     def act(job, period, unit, user) -> dict:
         parameters = job.parameters
-        kind, page = parameters["kind"], reverse("imports:unit_import", args=[period.code, unit.pk])
-        page = f"{page}?checked={job.key}"
+        kind, page = parameters["kind"], f"{import_page(period, unit)}?checked={job.key}"
         stored = PendingImport.objects.get(pk=parameters["pending"], user=user)
         try:
             checked = import_file(
@@ -136,9 +143,10 @@ def apply_import(key: str) -> None:
             ("warning", _("The list needs a new decision: %(why)s") % {"why": flagged.flag_reason})
             for flagged in result.flagged
         ]
-        return {
-            "messages": [("success", done), *flags],
-            "next": reverse("selection:roster", args=[period.code, unit.pk]),
-        }
+        if unit is None:
+            after = reverse("selection:period", args=[period.code])
+        else:
+            after = reverse("selection:roster", args=[period.code, unit.pk])
+        return {"messages": [("success", done), *flags], "next": after}
 
     run_as_user(key, act)

@@ -1,5 +1,5 @@
-"""A unit's score import in the browser (upload, see what would change, then apply) and its
-score templates.
+"""Imports in the browser, a unit's (its own people) and the city office's (every unit at
+once): upload, see what would change, then apply; and a unit's score templates.
 
 The uploaded file is kept in the database between the preview and the apply step (any server
 may apply what another previewed) and planned again when applied, so what is written is what
@@ -13,7 +13,6 @@ import io
 from django import forms
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,29 +22,38 @@ from jixiao.assessment.schemes import applicable_scheme
 from jixiao.core import jobs
 from jixiao.core.models import JobState
 from jixiao.core.uploads import refuse_oversized
+from jixiao.imports.kinds import KINDS as IMPORT_KINDS
 from jixiao.imports.limits import MAX_UPLOAD_BYTES, MB
 from jixiao.imports.models import PendingImport
-from jixiao.imports.unit_jobs import CHECK, apply_import, check_import
+from jixiao.imports.unit_jobs import CHECK, apply_import, check_import, import_page
 from jixiao.imports.workbooks import KINDS as TEMPLATE_KINDS
 from jixiao.imports.workbooks import write_template
-from jixiao.org.access import unit_role_required
+from jixiao.org.access import city_admin_required, unit_role_required
 from jixiao.org.models import Category, RoleKind
 from jixiao.selection import unit_jobs
 from jixiao.selection.pages import unit_context
 
+ROSTER_KIND = gettext_lazy("Roster (工号, 姓名, 单位, 人员类别, 职务, 性别)")
 UNIT_KINDS = {
+    "roster": ROSTER_KIND,
     "scores": gettext_lazy("Final totals (工号, 总分, 否决事由)"),
     "indicator-scores": gettext_lazy("Indicator scores of a scheme"),
     "rater-scores": gettext_lazy("Rater scores of a scheme"),
     "adjustments": gettext_lazy("Bonus, penalty and veto items"),
 }
+# The city office imports the same kinds, for every unit at once.
+CITY_KINDS = UNIT_KINDS
 SUFFIXES = (".xlsx", ".xls", ".csv")
 SESSION_KEY = "jixiao_pending_import"
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=list(UNIT_KINDS.items()))
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"))
     file = forms.FileField(label=gettext_lazy("File (.xlsx, .xls or .csv)"))
+
+    def __init__(self, *args, kinds: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds.items())
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -66,18 +74,34 @@ PENDING_KEPT_FOR = datetime.timedelta(days=1)
 def unit_import(request, code, unit):
     period = get_object_or_404(Period, code=code)
     context = unit_context(request, period, unit, "import")
+    return _import_page(request, period, unit, UNIT_KINDS, context, "imports/unit_import.html")
+
+
+@city_admin_required
+def city_import(request, code):
+    """The city office's import: a file of every unit at once (the city's roster, say)."""
+    period = get_object_or_404(Period, code=code)
+    context = {"period": period, "city_admin": True}
+    return _import_page(request, period, None, CITY_KINDS, context, "imports/city_import.html")
+
+
+def _import_page(request, period, unit, kinds: dict, context: dict, template: str):
+    """Upload a file, see what it would change (checked in the background), apply or cancel."""
+    unit_id = unit.pk if unit is not None else None
+    page = import_page(period, unit)
     pending = request.session.get(SESSION_KEY)
-    if pending and (pending["unit"] != unit.pk or pending["period"] != period.pk):
+    if pending and (pending["unit"] != unit_id or pending["period"] != period.pk):
         pending = None
-    form = UploadForm()
+    initial_kind = request.GET.get("kind")
+    form = UploadForm(kinds=kinds, initial={"kind": initial_kind} if initial_kind in kinds else None)
     if request.method == "POST" and "apply" in request.POST and pending:
         return apply_pending(request, period, unit, pending)
     if request.method == "POST" and "cancel" in request.POST:
         discard(request)
-        return redirect("imports:unit_import", code=period.code, unit_id=unit.pk)
+        return redirect(page)
     if request.method == "POST":
         discard(request)
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, kinds=kinds)
         refuse_oversized(request, form)
         if form.is_valid():
             upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
@@ -93,36 +117,43 @@ def unit_import(request, code, unit):
                 kind=CHECK,
                 label=_("Checking %(file)s") % {"file": upload.name},
                 parameters={"pending": stored.pk, "kind": kind, "name": upload.name},
-                next_url=reverse("imports:unit_import", args=[period.code, unit.pk]),
+                next_url=page,
             )
-    checked = _own_check(request, unit, request.GET.get("checked", ""))
+    context.update(form=form, column_guide=column_guide(kinds))
+    checked = _own_check(request, unit_id, request.GET.get("checked", ""))
     if checked is not None:
         outcome, parameters = checked.outcome, checked.parameters
         if "problems" in outcome:
-            context.update(form=form, problems=outcome["problems"], file_name=parameters["name"])
-            return render(request, "imports/unit_import.html", context)
+            context.update(problems=outcome["problems"], file_name=parameters["name"])
+            return render(request, template, context)
         if PendingImport.objects.filter(pk=parameters["pending"], user=request.user).exists():
             pending = {
-                "unit": unit.pk,
+                "unit": unit_id,
                 "period": period.pk,
                 "kind": parameters["kind"],
                 "id": parameters["pending"],
                 "name": parameters["name"],
             }
             request.session[SESSION_KEY] = pending
-            context.update(pending=pending, kind_label=UNIT_KINDS[parameters["kind"]], **outcome["preview"])
-            return render(request, "imports/unit_import.html", context)
-    context.update(form=form)
-    return render(request, "imports/unit_import.html", context)
+            context.update(pending=pending, kind_label=kinds[parameters["kind"]], **outcome["preview"])
+    return render(request, template, context)
 
 
-def _own_check(request, unit, key: str):
-    """The user's own finished check of a file for this unit (None for any other)."""
+def column_guide(kinds: dict) -> list[tuple[str, list[tuple[str, bool]]]]:
+    """Each kind of file with its columns (header, required) as the page lists them."""
+    return [
+        (label, [(column.header, column.required) for column in IMPORT_KINDS[kind][0]])
+        for kind, label in kinds.items()
+    ]
+
+
+def _own_check(request, unit_id: int | None, key: str):
+    """The user's own finished check of a file for this unit or the city (None for any other)."""
     job = jobs.load(key) if key else None
     if (
         job is None
         or job.kind != CHECK
-        or job.unit_id != unit.pk
+        or job.unit_id != unit_id
         or job.requested_by != request.user.pk
         or job.state != JobState.DONE
     ):
@@ -145,7 +176,7 @@ def apply_pending(request, period, unit, pending):
             "name": pending["name"],
             "reason": request.POST.get("reason"),
         },
-        next_url=reverse("imports:unit_import", args=[period.code, unit.pk]),
+        next_url=import_page(period, unit),
     )
 
 

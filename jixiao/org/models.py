@@ -191,3 +191,25 @@ class Role(models.Model):
             raise ValidationError({"person": _("A staff member's role names the person.")})
         if self.kind != RoleKind.STAFF and self.person_id:
             raise ValidationError({"person": _("Only a staff member's role names a person.")})
+
+
+class PasswordToChange(models.Model):
+    """The account's password was handed out by an office (a one-time password on a sheet):
+    its holder must choose their own at the next login before anything else."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="password_to_change",
+    )
+    issued_at = models.DateTimeField(_("issued at"), auto_now=True)
+    issued_by = models.CharField(_("issued by"), max_length=150)
+
+    class Meta:
+        verbose_name = _("one-time password")
+        verbose_name_plural = _("one-time passwords")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -7,6 +7,7 @@ import datetime
 import json
 from urllib.parse import urlencode
 
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -15,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period, RosterEntry
 from jixiao.core.audit import AuditAction, AuditEntry, verify
+from jixiao.org import actions as org_actions
 from jixiao.org.access import UNIT_OFFICE, is_city_admin, own_person_ids, signed_in, unit_ids_for
-from jixiao.org.models import RoleKind, Unit
+from jixiao.org.models import PasswordToChange, Person, RoleKind, Unit
 from jixiao.selection.models import Candidate, ProposalState, RankingResult, Verdict
 
 PAGE_SIZE = 50
@@ -93,6 +95,20 @@ def audit_log(request):
 audit_log.access = "self"
 
 
+class ChangePassword(PasswordChangeView):
+    """Django's password change, which also ends the demand of a one-time password."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["must_change"] = PasswordToChange.objects.filter(user_id=self.request.user.pk).exists()
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        org_actions.password_changed(self.request.user)
+        return response
+
+
 @signed_in
 def home(request):
     period = Period.objects.order_by("-start").first()
@@ -147,7 +163,8 @@ def my_results(request):
         "ranks": [result.rank if result else None for _entry, result, _status in oldest_first],
         "labels": {"total": _("Total"), "rank": _("Rank in group")},
     }
-    return render(request, "portal/my_results.html", {"rows": rows, "charts": charts})
+    whom = "、".join(str(person) for person in Person.objects.filter(pk__in=people))
+    return render(request, "portal/my_results.html", {"rows": rows, "charts": charts, "whom": whom})
 
 
 def exemplar_status(candidate) -> str:

@@ -1,4 +1,5 @@
-"""A unit's actions run in the background (an import, a ranking): started by a page, made
+"""A unit's actions (an import, a ranking) and the city office's (a city-wide import) run in
+the background: started by a page, made
 by a ``jixiao worker`` (or within the request with ``JIXIAO_EXPORTS_IN_BACKGROUND`` off),
 their outcome — the messages the page would have shown — kept on the job until its user
 sees it. A quick one is waited for, so its page answers as before; a long one shows its
@@ -21,7 +22,7 @@ from jixiao.assessment.models import Period
 from jixiao.core import jobs
 from jixiao.core.models import BackgroundJob, JobState
 from jixiao.core.refusals import Refused
-from jixiao.org.access import UNIT_OFFICE, unit_role_required
+from jixiao.org.access import UNIT_OFFICE, city_admin_required, unit_role_required
 from jixiao.org.models import Unit
 from jixiao.selection import actions
 
@@ -33,12 +34,25 @@ LEVELS = {"success": messages.SUCCESS, "warning": messages.WARNING, "error": mes
 
 
 def start(
-    request, period: Period, unit: Unit, *, task, kind: str, label: str, parameters: dict, next_url: str
+    request,
+    period: Period,
+    unit: Unit | None,
+    *,
+    task,
+    kind: str,
+    label: str,
+    parameters: dict,
+    next_url: str,
 ):
-    """Queue ``task`` for the unit as the request's user and answer the request: with the
-    outcome's messages on ``next_url`` when it is done within ``WAIT_SECONDS``, else with the
-    job's progress page."""
-    key = jobs.job_key(kind, unit.pk, uuid.uuid4().hex)
+    """Queue ``task`` for the unit (``None``: for the city) as the request's user and answer
+    the request: with the outcome's messages on ``next_url`` when it is done within
+    ``WAIT_SECONDS``, else with the job's progress page."""
+    unit_id = unit.pk if unit is not None else None
+    key = jobs.job_key(kind, unit_id or "city", uuid.uuid4().hex)
+    if unit is None:
+        progress = reverse("selection:city_job", args=[period.code, key])
+    else:
+        progress = reverse("selection:unit_job", args=[period.code, unit.pk, key])
     job = jobs.start(
         key,
         task=task,
@@ -46,15 +60,15 @@ def start(
         parameters={
             **parameters,
             "period": period.pk,
-            "unit": unit.pk,
+            "unit": unit_id,
             "user": request.user.pk,
             "language": translation.get_language(),
             "next": next_url,
-            "progress": reverse("selection:unit_job", args=[period.code, unit.pk, key]),
+            "progress": progress,
         },
         filename=label,
         content_type="",
-        unit_id=unit.pk,
+        unit_id=unit_id,
         requested_by=request.user.pk,
         rate_limited=False,
     )
@@ -77,8 +91,18 @@ def answer(request, job: BackgroundJob):
 def unit_job(request, code, unit, job_key):
     """The progress of one of the user's own actions of the unit (any other is not found);
     once done, its page with its messages. Polled by htmx, refreshed without script."""
+    return _job_page(request, job_key, unit.pk)
+
+
+@city_admin_required
+def city_job(request, code, job_key):
+    """The progress of one of the city office's own city-wide actions, as ``unit_job``."""
+    return _job_page(request, job_key, None)
+
+
+def _job_page(request, job_key: str, unit_id: int | None):
     job = jobs.load(job_key)
-    if job is None or job.unit_id != unit.pk or job.requested_by != request.user.pk or job.rate_limited:
+    if job is None or job.unit_id != unit_id or job.requested_by != request.user.pk or job.rate_limited:
         raise Http404
     if job.state in (JobState.DONE, JobState.FAILED):
         if request.htmx:  # the polling fragment leads the browser to the page
@@ -93,12 +117,13 @@ def unit_job(request, code, unit, job_key):
 
 def run_as_user(key: str, act) -> None:
     """Run ``act(job, period, unit, user)`` (returning the outcome) for the job ``key`` as
-    its user, in their language; a refusal is its outcome's error message."""
+    its user, in their language (``unit`` is None for a city-wide action); a refusal is its
+    outcome's error message."""
 
     def make(job: BackgroundJob, progress) -> dict:
         parameters = job.parameters
         period = Period.objects.get(pk=parameters["period"])
-        unit = Unit.objects.get(pk=parameters["unit"])
+        unit = Unit.objects.get(pk=parameters["unit"]) if parameters["unit"] else None
         user = get_user_model().objects.get(pk=parameters["user"])
         with translation.override(parameters["language"]):
             try:

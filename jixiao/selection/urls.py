@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:code>/state/", views.period_state, name="period_state"),
     path("<str:code>/", views.period_overview, name="period"),
     path("<str:code>/exemplars/", views.city_totals, name="city_totals"),
+    path("<str:code>/jobs/<str:job_key>/", unit_jobs.city_job, name="city_job"),
     path(unit, views.unit_ranking, name="unit"),
     path(unit + "roster/", views.roster, name="roster"),
     path(unit + "people/<str:staff_id>/take-back/", views.take_back_total, name="take_back_total"),

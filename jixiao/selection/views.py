@@ -51,7 +51,7 @@ from jixiao.selection.models import (
     Verdict,
 )
 from jixiao.selection.notice_documents import notice_docx, notice_pdf
-from jixiao.selection.pages import unit_context
+from jixiao.selection.pages import first_steps, unit_context
 from jixiao.selection.publicity import CalendarNotAvailable
 from jixiao.selection.ranking import ranking_is_current, summarize
 
@@ -172,6 +172,7 @@ def period_overview(request, code):
         "query": query,
         "flagged_only": flagged_only,
         "current": ranking_is_current(period),
+        "steps": first_steps(period),
     }
     template = "selection/board_rows.html" if request.htmx else "selection/period.html"
     return render(request, template, context)
@@ -260,7 +261,13 @@ def unit_ranking(request, code, unit):
     )
     templates = [c for c in categories if applicable_scheme(period, unit.pk, c.pk) is not None]
     context = unit_context(request, period, unit, "ranking")
-    context.update(groups=groups, nominated=nominated, Outcome=Outcome, templates=templates)
+    context.update(
+        groups=groups,
+        nominated=nominated,
+        Outcome=Outcome,
+        templates=templates,
+        steps=first_steps(period, unit),
+    )
     return render(request, "selection/unit.html", context)
 
 

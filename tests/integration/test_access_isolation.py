@@ -390,6 +390,8 @@ SELF_REFUSALS = {
     # An action in the background shows its progress and outcome to the user who started it.
     ("selection:unit_job", "admin"): 404,
     ("selection:unit_job", "secretary_a"): 404,
+    # The key is a unit's job: the city's job page shows only the city office's own.
+    ("selection:city_job", "admin"): 404,
 }
 # A's list is not published: its downloads send the office back to the profiles page,
 # which says why.

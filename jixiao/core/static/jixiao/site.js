@@ -15,3 +15,19 @@ document.addEventListener("DOMContentLoaded", function () {
     count();
   });
 });
+
+// A form that does what cannot be undone names it in data-confirm and asks before it is sent
+// (a button may carry its own data-confirm). Delegated, so forms loaded by htmx ask too.
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  var text = (button && button.dataset.confirm) || event.target.dataset.confirm;
+  if (text && !window.confirm(text)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// A print button prints the page (its print styles lay it out for paper).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("button.print-page")) { window.print(); }
+});
