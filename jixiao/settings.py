@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jixiao.org.context.site",
             ],
         },
     },
@@ -157,6 +158,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out user before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (answers only the platform's callback, and only when configured).
+    "jixiao.org.oidc.PlatformBackend",
 ]
 # Five wrong passwords for one user from one address lock them out for an hour.
 AXES_FAILURE_LIMIT = int(os.environ.get("JIXIAO_LOGIN_FAILURE_LIMIT", "5"))
@@ -178,6 +181,38 @@ USE_TZ = True
 # The public site's address as people outside reach it, for QR codes on posters and links
 # in articles (default: the address of the request, or the local demo server).
 JIXIAO_PUBLIC_URL = os.environ.get("JIXIAO_PUBLIC_URL", "")
+
+# Who runs the system, as the login page, the top bar, the city's documents and posters name
+# them: the city (示范市), its organisation department and its assessment office. Empty
+# names leave those words out.
+JIXIAO_CITY_NAME = os.environ.get("JIXIAO_CITY_NAME", "").strip()
+JIXIAO_ORGANISATION = os.environ.get("JIXIAO_ORGANISATION", "").strip() or (
+    f"中共{JIXIAO_CITY_NAME}委组织部" if JIXIAO_CITY_NAME else ""
+)
+JIXIAO_ASSESSMENT_OFFICE = os.environ.get("JIXIAO_ASSESSMENT_OFFICE", "").strip() or (
+    f"{JIXIAO_CITY_NAME}绩效考核办公室" if JIXIAO_CITY_NAME else ""
+)
+# A line for the login page's footer: whom to call about an account (e.g. a phone number).
+JIXIAO_SUPPORT_CONTACT = os.environ.get("JIXIAO_SUPPORT_CONTACT", "").strip()
+
+# Single sign-on through the city's unified identity platform (OpenID Connect), off unless
+# its client is configured; the claim that names an account (the staff ID for staff).
+JIXIAO_OIDC_ENABLED = bool(os.environ.get("JIXIAO_OIDC_CLIENT_ID", "").strip())
+JIXIAO_OIDC_USERNAME_CLAIM = os.environ.get("JIXIAO_OIDC_USERNAME_CLAIM", "preferred_username")
+JIXIAO_OIDC_ISSUER = os.environ.get("JIXIAO_OIDC_ISSUER", "")
+OIDC_RP_CLIENT_ID = os.environ.get("JIXIAO_OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("JIXIAO_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("JIXIAO_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("JIXIAO_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("JIXIAO_OIDC_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("JIXIAO_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("JIXIAO_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("JIXIAO_OIDC_SCOPES", "openid profile")
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 
 # Long documents (a city's poster) are queued in the database and made by `jixiao worker`
 # processes (any number, on any machine sharing the database) while the browser shows their

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from jixiao.core.health import healthz
 from jixiao.core.language import choose_language
+from jixiao.org import oidc
 from jixiao.org.access import public, signed_in
 from jixiao.portal.views import ChangePassword, home, my_results
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("reports/", include("jixiao.reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/sso/", public(oidc.start), name="oidc_start"),
+    path("accounts/sso/callback/", public(oidc.callback), name="oidc_callback"),
     path("accounts/password/", signed_in(ChangePassword.as_view()), name="password_change"),
     path(
         "accounts/password/done/",

@@ -93,7 +93,11 @@ def _import_page(request, period, unit, kinds: dict, context: dict, template: st
     if pending and (pending["unit"] != unit_id or pending["period"] != period.pk):
         pending = None
     initial_kind = request.GET.get("kind")
-    form = UploadForm(kinds=kinds, initial={"kind": initial_kind} if initial_kind in kinds else None)
+    if initial_kind not in kinds:
+        # The roster comes first; once there is one, scores are what is imported most.
+        roster = RosterEntry.objects.filter(period=period, **({"unit": unit} if unit else {}))
+        initial_kind = "scores" if roster.exists() else "roster"
+    form = UploadForm(kinds=kinds, initial={"kind": initial_kind})
     if request.method == "POST" and "apply" in request.POST and pending:
         return apply_pending(request, period, unit, pending)
     if request.method == "POST" and "cancel" in request.POST:

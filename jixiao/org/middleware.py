@@ -2,10 +2,12 @@
 holder has chosen their own (``org.actions``)."""
 
 from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jixiao.org import oidc
 from jixiao.org.models import PasswordToChange
 
 # What a holder of a one-time password may still reach: changing it, leaving, the language.
@@ -23,6 +25,8 @@ class PasswordToChangeMiddleware:
         user = request.user
         if not user.is_authenticated or request.resolver_match.url_name in ALLOWED:
             return None
+        if request.session.get(BACKEND_SESSION_KEY) == oidc.BACKEND:
+            return None  # signed in by the city's platform: no password of ours is used
         if not PasswordToChange.objects.filter(user_id=user.pk).exists():
             return None
         messages.warning(

@@ -19,7 +19,7 @@ from jixiao.core.refusals import Refused
 from jixiao.core.sheets import print_setup
 from jixiao.org import actions
 from jixiao.org.access import city_admin_required, unit_role_required
-from jixiao.org.models import PasswordToChange, Role, RoleKind
+from jixiao.org.models import PasswordToChange, Role, RoleKind, Unit
 from jixiao.selection.pages import unit_context
 
 PAGE_SIZE = 50
@@ -103,7 +103,9 @@ def _sheet(request, period, unit, issued: list[actions.IssuedPassword]):
         messages.info(request, _("Nobody needed a new account or password."))
         return redirect(request.path)
     login_url = request.build_absolute_uri(reverse("login"))
-    issued = sorted(issued, key=lambda line: (line.unit, line.staff_id))
+    # In the city's order of units, as its other lists are.
+    unit_order = dict(Unit.objects.values_list("name", "sort_order"))
+    issued = sorted(issued, key=lambda line: (unit_order.get(line.unit, 0), line.unit, line.staff_id))
     now = timezone.localtime()
     filename = f"{period.code}-{unit.name if unit else _('city')}-初始密码-{now:%Y%m%d%H%M}.xlsx"
     workbook = _sheet_xlsx(issued, login_url, period)

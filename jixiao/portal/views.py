@@ -5,6 +5,7 @@ is refused)."""
 
 import datetime
 import json
+import re
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import PasswordChangeView
@@ -19,7 +20,7 @@ from jixiao.core.audit import AuditAction, AuditEntry, verify
 from jixiao.org import actions as org_actions
 from jixiao.org.access import UNIT_OFFICE, is_city_admin, own_person_ids, signed_in, unit_ids_for
 from jixiao.org.models import PasswordToChange, Person, RoleKind, Unit
-from jixiao.selection.models import Candidate, ProposalState, RankingResult, Verdict
+from jixiao.selection.models import Candidate, Outcome, Proposal, ProposalState, RankingResult, Verdict
 
 PAGE_SIZE = 50
 
@@ -31,8 +32,68 @@ def _date(value: str) -> datetime.date | None:
         return None
 
 
+# A time as the log's entries hold them: inside an entry's before and after with its offset
+# from UTC (an aware time is kept in UTC, "2025-09-29T01:30:00.123456+00:00"), quoted so in
+# a summary, or without an offset in a target's name ("2025H1 2025-09-29 01:30").
+TIME = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?P<seconds>:\d{2}(?:\.\d{1,6})?)?"
+    r"(?P<offset>Z|[+-]\d{2}:\d{2})?(?![\d:]|\.\d)"
+)
+# The zones whose clocks are Beijing time.
+BEIJING_ZONES = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC"}
+
+
+def _local_times(text: str, *, utc_near: datetime.datetime | None = None) -> str:
+    """``text`` with its times shown in the site's time zone, as the entry's own time is:
+    2025-09-29T01:30:00+00:00 → 2025-09-29 09:30:00.
+
+    A time without an offset is taken for UTC only when it is, to two minutes, the moment
+    ``utc_near`` in UTC: a target made in the entry's own transaction, named by when it was
+    made (a ranking run is named by when it ran, in UTC). Any other such time is left as
+    it is: it may be a local time already."""
+
+    def local(match: re.Match) -> str:
+        try:
+            moment = datetime.datetime.fromisoformat(match.group(0))
+        except ValueError:
+            return match.group(0)
+        if moment.tzinfo is None:
+            near = utc_near.astimezone(datetime.UTC).replace(tzinfo=None) if utc_near else None
+            if near is None or abs(moment - near) > datetime.timedelta(minutes=2):
+                return match.group(0)
+            moment = moment.replace(tzinfo=datetime.UTC)
+        shown = "%Y-%m-%d %H:%M:%S" if match.group("seconds") else "%Y-%m-%d %H:%M"
+        return timezone.localtime(moment).strftime(shown)
+
+    return TIME.sub(local, text)
+
+
+def _in_local_time(value):
+    """A JSON value of an entry with its times shown in the site's time zone (for the page
+    only: the entry itself, and its hash, keep them as recorded)."""
+    if isinstance(value, str):
+        return _local_times(value)
+    if isinstance(value, dict):
+        return {key: _in_local_time(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_in_local_time(item) for item in value]
+    return value
+
+
 def _pretty(value) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+    if value is None:
+        return ""
+    return json.dumps(_in_local_time(value), ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def _time_zone() -> dict:
+    """How the page names the time zone of its times: 北京时间, UTC+08:00."""
+    name = timezone.get_current_timezone_name()
+    offset = timezone.localtime().strftime("%z")
+    return {
+        "name": _("Beijing time") if name in BEIJING_ZONES else name,
+        "offset": f"{offset[:3]}:{offset[3:]}",
+    }
 
 
 def audit_log(request):
@@ -73,6 +134,8 @@ def audit_log(request):
     for entry in page:
         entry.before_text = _pretty(entry.before)
         entry.after_text = _pretty(entry.after)
+        entry.summary_text = _local_times(entry.summary)
+        entry.target_text = _local_times(entry.target_label, utc_near=entry.at)
     query = urlencode({key: value for key, value in chosen.items() if value})
     context = {
         "page": page,
@@ -82,6 +145,7 @@ def audit_log(request):
         "query": query,
         "city": city,
         "filtered": any(chosen.values()),
+        "zone": _time_zone(),
     }
     if city and request.GET.get("verify"):
         # Walks the whole chain: only on request.
@@ -145,30 +209,47 @@ def my_results(request):
         (c.proposal.period_id, c.person_id): c
         for c in Candidate.objects.filter(person_id__in=people).select_related("proposal")
     }
-    rows = [
-        (
-            entry,
-            results.get((entry.period_id, entry.person_id)),
-            exemplar_status(candidacies.get((entry.period_id, entry.person_id))),
+    # The selection is told once the unit's list is public (its notice, then publication):
+    # before that the committee may still decide otherwise.
+    public_lists = set(
+        Proposal.objects.filter(
+            state__in=(ProposalState.PUBLICITY, ProposalState.PUBLISHED),
+            unit_id__in=entries.values("unit_id"),
+            period_id__in=entries.values("period_id"),
+        ).values_list("period_id", "unit_id")
+    )
+    rows = []
+    for entry in entries:
+        result = results.get((entry.period_id, entry.person_id))
+        public = (entry.period_id, entry.unit_id) in public_lists
+        rows.append(
+            (
+                entry,
+                result,
+                public or (result is not None and result.outcome == Outcome.VETOED),
+                exemplar_status(candidacies.get((entry.period_id, entry.person_id)), public=public),
+            )
         )
-        for entry in entries
-    ]
     # Their own totals and places, oldest first, for the chart above the table.
     oldest_first = list(reversed(rows))
     charts = {
-        "periods": [entry.period.code for entry, _result, _status in oldest_first],
+        "periods": [entry.period.code for entry, _result, _told, _status in oldest_first],
         "totals": [
-            float(entry.score.total) if hasattr(entry, "score") else None for entry, _r, _s in oldest_first
+            float(entry.score.total) if hasattr(entry, "score") else None
+            for entry, _r, _t, _s in oldest_first
         ],
-        "ranks": [result.rank if result else None for _entry, result, _status in oldest_first],
+        "ranks": [result.rank if result else None for _entry, result, _told, _status in oldest_first],
         "labels": {"total": _("Total"), "rank": _("Rank in group")},
     }
     whom = "、".join(str(person) for person in Person.objects.filter(pk__in=people))
     return render(request, "portal/my_results.html", {"rows": rows, "charts": charts, "whom": whom})
 
 
-def exemplar_status(candidate) -> str:
-    """What became of a person's candidacy: the line a staff member reads about themself."""
+def exemplar_status(candidate, *, public: bool = True) -> str:
+    """What became of a person's candidacy: the line a staff member reads about themself;
+    while the unit's list is not yet public, only that the selection is under way."""
+    if not public:
+        return _("Selection under way: told once the unit's list is on public notice")
     if candidate is None:
         return ""
     if candidate.removed_at is not None:

@@ -1,14 +1,15 @@
 """The figures the organisation department reports: per period (exemplars by unit, category
 and route, share of headcount, assessment coverage, vetoes by reason, the distribution of
-totals) and across periods (trends, a unit's history, units that never had an exemplar, people
-who were exemplars several times). A person's own history is on their results page.
+totals) and across periods (trends, a unit's history, units that never had an exemplar in
+the periods finished for them, people who were exemplars several times). A person's own
+history is on their results page.
 
 Every figure is one grouped query (or a window-function statement) on the database; Python
 only puts the rows of a few queries side by side. Exemplars are those of rule 7: approved,
 on a published list, not removed after an objection.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -16,10 +17,10 @@ from django.db import connection
 from django.db.models import Count, F, Q
 from django.db.models.functions import Floor
 
-from jixiao.assessment.models import Period, RosterEntry, Score
+from jixiao.assessment.models import Period, PeriodState, RosterEntry, Score
 from jixiao.org.models import Category, Unit
 from jixiao.selection import workflow
-from jixiao.selection.models import Candidate, Route
+from jixiao.selection.models import Candidate, Proposal, ProposalState, Route
 
 HISTOGRAM_WIDTH = 5  # points per bar of a score histogram
 
@@ -297,21 +298,53 @@ def trend(unit: Unit | None = None) -> list[PeriodRow]:
 
 @dataclass(frozen=True)
 class UnitWithout:
+    """A unit without a published exemplar in any period."""
+
     unit: str
-    periods: int  # periods the unit was on the roster
-    assessed: int  # people scored in them, all periods together
+    periods: int  # finished periods the unit was on the roster of
+    assessed: int  # people scored in them, all those periods together
+    in_progress: tuple[str, ...] = ()  # the codes of its periods not finished yet, oldest first
 
 
-def units_never_with_exemplars() -> list[UnitWithout]:
-    """Units on the roster of at least one period that never had a published exemplar."""
+def _units_without_exemplars() -> list[UnitWithout]:
+    """Every unit on a roster that never had a published exemplar, in the city's order, its
+    periods split into finished and in progress.
+
+    A period is finished for a unit once the unit's list of that period is published, or
+    once the period is closed (nothing more can be published in it). Until then the list
+    may still produce exemplars: the period is in progress for the unit, and neither it nor
+    its people count towards "never had an exemplar"."""
     with_exemplars = Candidate.objects.exemplars().values("proposal__unit_id")
     rows = (
         RosterEntry.objects.exclude(unit_id__in=with_exemplars)
-        .values("unit_id", "unit__name", "unit__sort_order")
-        .annotate(periods=Count("period_id", distinct=True), assessed=Count("score"))
-        .order_by("unit__sort_order", "unit_id")
+        .values("unit_id", "unit__name", "unit__sort_order", "period_id", "period__code", "period__state")
+        .annotate(assessed=Count("score"))
+        .order_by("unit__sort_order", "unit_id", "period__start")
     )
-    return [UnitWithout(row["unit__name"], row["periods"], row["assessed"]) for row in rows]
+    published = set(
+        Proposal.objects.filter(state=ProposalState.PUBLISHED).values_list("unit_id", "period_id")
+    )
+    units: dict[int, UnitWithout] = {}
+    for row in rows:
+        unit = units.get(row["unit_id"]) or UnitWithout(row["unit__name"], 0, 0)
+        if row["period__state"] == PeriodState.CLOSED or (row["unit_id"], row["period_id"]) in published:
+            unit = replace(unit, periods=unit.periods + 1, assessed=unit.assessed + row["assessed"])
+        else:
+            unit = replace(unit, in_progress=(*unit.in_progress, row["period__code"]))
+        units[row["unit_id"]] = unit
+    return list(units.values())
+
+
+def units_never_with_exemplars() -> list[UnitWithout]:
+    """Units on the roster of at least one finished period that never had a published
+    exemplar (their periods in progress, if any, named beside them)."""
+    return [unit for unit in _units_without_exemplars() if unit.periods]
+
+
+def units_still_in_progress() -> list[UnitWithout]:
+    """Units without an exemplar yet whose every period is still in progress (their lists
+    not published, the periods open): not "never", not yet."""
+    return [unit for unit in _units_without_exemplars() if not unit.periods]
 
 
 @dataclass(frozen=True)

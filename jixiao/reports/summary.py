@@ -5,6 +5,7 @@ once here: it is a document, not the interface."""
 
 import io
 
+from django.conf import settings
 from django.utils import timezone, translation
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -28,11 +29,19 @@ from jixiao.reports.tables import PERIOD_TABLES, TREND_TABLES, trend_rows
 from jixiao.selection.models import share_percent_of
 from jixiao.selection.notice_documents import chinese_date, rank_route_label
 
-ISSUER = "市委组织部（市考核办）"
 TABLE_PT = 10.5  # 五号: the breakdown tables have nine columns
 CHART_WIDTH = Cm(15.5)
 TEXT_WIDTH_MM = 156  # between the margins of an official document
 NUMBERS = "一二三四五六七八九十"
+
+
+def issuer() -> str:
+    """The summary's signature: the city's organisation department and assessment office as
+    the settings name them (市委组织部（市考核办） where they name none)."""
+    organisation, office = settings.JIXIAO_ORGANISATION, settings.JIXIAO_ASSESSMENT_OFFICE
+    if organisation and office:
+        return f"{organisation}（{office}）"
+    return organisation or office or "市委组织部（市考核办）"
 
 
 def _period_title(period: Period) -> str:
@@ -130,7 +139,7 @@ def summary_docx(period: Period) -> bytes:
     with_exemplars = sum(1 for unit in units if unit.exemplars)
 
     title = f"关于{title_period}全员绩效考核和绩效标兵评选情况的报告"
-    document = official_document(title=title, author=ISSUER)
+    document = official_document(title=title, author=issuer())
     tables = Tables(document)
     document_title(document, title)
     paragraph(
@@ -220,7 +229,7 @@ def summary_docx(period: Period) -> bytes:
     keep_with_next(paragraph(document, indent=False))
     signature = [
         paragraph(document, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=2)
-        for text in (ISSUER, chinese_date(timezone.localdate()))
+        for text in (issuer(), chinese_date(timezone.localdate()))
     ]
     keep_with_next(signature[0])
     return docx_bytes(document)

@@ -158,8 +158,18 @@ TREND_TABLES = {
                 ExportColumn("单位", 30),
                 ExportColumn("参加考核期数", 12, COUNT),
                 ExportColumn("累计考核人次", 12, COUNT),
+                ExportColumn("名单未完成的考核期", 20),
             ),
-            lambda: ((u.unit, u.periods, u.assessed) for u in statistics.units_never_with_exemplars()),
+            lambda: (
+                (u.unit, u.periods, u.assessed, "、".join(u.in_progress))
+                for u in statistics.units_never_with_exemplars()
+            ),
+        ),
+        Table(
+            "units-in-progress",
+            "尚无绩效标兵、名单未完成的单位",
+            (ExportColumn("单位", 30), ExportColumn("名单未完成的考核期", 20)),
+            lambda: ((u.unit, "、".join(u.in_progress)) for u in statistics.units_still_in_progress()),
         ),
         Table(
             "repeat-exemplars",

@@ -148,6 +148,7 @@ def trends(request):
         {
             "rows": rows,
             "without": statistics.units_never_with_exemplars(),
+            "in_progress": statistics.units_still_in_progress(),
             "repeats": statistics.repeat_exemplars(),
             "charts": charts,
         },

@@ -23,7 +23,7 @@ from jixiao.assessment.models import Period, RosterEntry, Score, ScoreSource
 from jixiao.assessment.totals import compute_totals
 from jixiao.core.audit import AuditAction, record
 from jixiao.core.refusals import Refused
-from jixiao.core.text import normalize_staff_id, plain_decimal
+from jixiao.core.text import clean_text, normalize_staff_id, plain_decimal
 from jixiao.org.access import account_of, actor_name, require_city_admin, require_unit_role
 from jixiao.org.models import RoleKind, Unit
 from jixiao.selection import rules
@@ -475,6 +475,12 @@ def decide(
         # The committee would decide a list the ranking no longer supports.
         raise Refused(SelectionRefusal.NEEDS_NEW_DECISION, why=proposal.flag_reason)
     problems = []
+    if meeting.date < proposal.period.start:
+        # A date from years ago is a typing slip: the meeting decides this period's list.
+        problems.append(
+            _("The meeting date %(date)s is before %(period)s began (%(start)s).")
+            % {"date": meeting.date, "period": proposal.period.code, "start": proposal.period.start}
+        )
     if meeting.present > meeting.members:
         problems.append(_("More members present than the committee has."))
     elif not rules.has_quorum(meeting.members, meeting.present):
@@ -527,12 +533,16 @@ def decide(
 
 
 @transaction.atomic
-def reopen(proposal: Proposal, *, acting_user) -> Proposal:
+def reopen(proposal: Proposal, *, acting_user, reason: str) -> Proposal:
     """A flagged list goes back to the unit: re-proposed from the current ranking, it needs
-    a new decision and, after that, a new publicity notice."""
+    a new decision and, after that, a new publicity notice. The committee's decision and any
+    notice are cleared, so the unit's office says why (kept in the audit log)."""
     proposal = proposal_to_act_on(proposal, acting_user, RoleKind.ASSESSOR)
     if proposal.flagged_at is None:
         raise Refused(SelectionRefusal.NOT_FLAGGED)
+    reason = clean_text(reason or "")
+    if not reason:
+        raise Refused(SelectionRefusal.REOPEN_WITHOUT_REASON)
     before = {
         "state": proposal.state,
         "candidates": candidate_snapshot(proposal),
@@ -551,8 +561,10 @@ def reopen(proposal: Proposal, *, acting_user) -> Proposal:
         target=proposal,
         unit=proposal.unit,
         period=proposal.period,
-        summary=_("Reopened for a new decision after a change of the ranking"),
+        summary=_("Reopened for a new decision after a change of the ranking: %(reason)s")
+        % {"reason": reason},
         before=before,
+        after={"state": ProposalState.DRAFT, "reason": reason},
     )
     return proposal
 
@@ -585,6 +597,13 @@ def open_publicity(proposal: Proposal, details: NoticeDetails, *, acting_user) -
         raise Refused(SelectionRefusal.HASH_MISMATCH)
     if not proposal.candidates.kept().exists():
         raise Refused(SelectionRefusal.NOBODY_APPROVED)
+    decided_on = proposal.meetings.values_list("date", flat=True).first()
+    if decided_on is not None and details.start < decided_on:
+        raise Refused(SelectionRefusal.NOTICE_BEFORE_DECISION, start=details.start, decided=decided_on)
+    if details.issued_on > details.start:
+        raise Refused(
+            SelectionRefusal.NOTICE_ISSUED_AFTER_START, issued=details.issued_on, start=details.start
+        )
     working_days = SelectionRules.objects.get(period=proposal.period).publicity_working_days
     end = publicity_end(details.start, working_days)
     actor = actor_name(acting_user)

@@ -90,3 +90,15 @@ class SelectionRefusal(RefusalCode):
     NOT_PUBLISHABLE = "not_publishable", _("%(blockers)s")
     # Rules of a period
     INVALID_RULES = "invalid_rules", _("The rules cannot be saved: %(problems)s")
+    REOPEN_WITHOUT_REASON = (
+        "reopen_without_reason",
+        _("Say why the list goes back: it clears the committee's decision and any publicity notice."),
+    )
+    NOTICE_BEFORE_DECISION = (
+        "notice_before_decision",
+        _("The publicity cannot start on %(start)s, before the committee decided the list (%(decided)s)."),
+    )
+    NOTICE_ISSUED_AFTER_START = (
+        "notice_issued_after_start",
+        _("The notice is issued on %(issued)s, after the publicity starts (%(start)s): it is issued first."),
+    )

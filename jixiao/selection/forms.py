@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,11 +29,40 @@ class RulesForm(forms.ModelForm):
 
 
 class NominationForm(forms.Form):
-    staff_id = forms.CharField(label=_("Staff ID"), max_length=32)
+    """Whom (by name or staff ID, chosen from the unit's people who may be nominated) and why."""
+
+    person = forms.CharField(
+        label=_("Name or staff ID"),
+        max_length=90,
+        widget=forms.TextInput(attrs={"list": "nominees", "autocomplete": "off"}),
+    )
     reason = forms.CharField(
         label=_("Outstanding contribution (the reason, at least the set number of characters)"),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = list(people)  # (staff ID, name) of those who may be nominated
+
+    def clean_person(self) -> str:
+        """The staff ID meant: from "name（staff ID）" as the list offers it, a staff ID, or a
+        name that only one of the unit's people has."""
+        value = self.cleaned_data["person"].strip()
+        chosen = re.fullmatch(r".*?[（(]\s*([^（）()\s]+)\s*[）)]", value)
+        if chosen:
+            return chosen.group(1)
+        if any(staff_id == value for staff_id, _name in self.people):
+            return value
+        namesakes = [staff_id for staff_id, name in self.people if name == value]
+        if len(namesakes) > 1:
+            raise forms.ValidationError(
+                _("%(count)s people are called %(name)s (%(ids)s): choose one with their staff ID.")
+                % {"count": len(namesakes), "name": value, "ids": "、".join(namesakes)}
+            )
+        if namesakes:
+            return namesakes[0]
+        return value  # a staff ID not offered: the action says why it cannot be nominated
 
 
 class MeetingForm(forms.Form):
@@ -54,9 +85,17 @@ VERDICT_CHOICES = [(Verdict.APPROVED, Verdict.APPROVED.label), (Verdict.REJECTED
 
 class NoticeForm(forms.Form):
     start = forms.DateField(label=_("Publicity starts"), widget=DATE)
-    issuing_body = forms.CharField(label=_("Issued by"), max_length=100)
+    issuing_body = forms.CharField(
+        label=_("Issued by"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. the party group of the bureau (中共××局党组)")}),
+    )
     issued_on = forms.DateField(label=_("Issued on"), widget=DATE)
-    receiving_body = forms.CharField(label=_("Objections are received by"), max_length=100)
+    receiving_body = forms.CharField(
+        label=_("Objections are received by"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. the bureau's personnel office (××局人事科)")}),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=50)
     address = forms.CharField(label=_("Address or e-mail"), max_length=200, required=False)
 

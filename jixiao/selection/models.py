@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jixiao.org.models import Gender
@@ -131,7 +132,8 @@ class RankingRun(models.Model):
         get_latest_by = "ran_at"
 
     def __str__(self) -> str:
-        return f"{self.period} {self.ran_at:%Y-%m-%d %H:%M}"
+        # In the site's time zone, as every page shows times (the audit log names targets so).
+        return f"{self.period} {timezone.localtime(self.ran_at):%Y-%m-%d %H:%M}"
 
 
 class RankingResult(models.Model):
@@ -419,4 +421,4 @@ class Objection(models.Model):
         ordering = ["received_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.candidate} {self.received_at:%Y-%m-%d}"
+        return f"{self.candidate} {timezone.localtime(self.received_at):%Y-%m-%d}"

@@ -294,16 +294,23 @@ def candidates(request, code, unit):
     headcount = RosterEntry.objects.filter(period=period, unit=unit).count()
     nominations = SpecialNomination.objects.filter(period=period, unit=unit).select_related("person")
     used = sum(1 for n in nominations if n.state == NominationState.PROPOSED)
-    form = NominationForm()
+    # Who may be nominated: assessed, outside the places, not vetoed, not yet nominated.
+    nominees = list(
+        RankingResult.objects.filter(period=period, unit=unit, outcome=Outcome.NOT_SELECTED)
+        .exclude(person__in=[n.person_id for n in nominations if n.state == NominationState.PROPOSED])
+        .order_by("category__sort_order", "rank", "person__staff_id")
+        .values_list("person__staff_id", "entry__name")
+    )
+    form = NominationForm(people=nominees)
     if request.method == "POST":
         if not _holds(request.user, unit, RoleKind.ASSESSOR):
             raise Http404
-        form = NominationForm(request.POST)
+        form = NominationForm(request.POST, people=nominees)
         if form.is_valid():
             try:
                 actions.nominate(
                     period,
-                    form.cleaned_data["staff_id"],
+                    form.cleaned_data["person"],
                     form.cleaned_data["reason"],
                     acting_user=request.user,
                     unit=unit,
@@ -325,6 +332,7 @@ def candidates(request, code, unit):
         cap=rules.special_cap(headcount),
         headcount=headcount,
         form=form,
+        nominees=nominees,
         min_length=rules.special_reason_min_length,
         submitted=proposal is not None and proposal.state != ProposalState.DRAFT,
         candidates=proposal.candidates.select_related("person", "category") if proposal else [],
@@ -367,7 +375,7 @@ def submit_candidates(request, code, unit):
 def reopen(request, code, unit):
     proposal = get_object_or_404(Proposal, period__code=code, unit=unit)
     try:
-        actions.reopen(proposal, acting_user=request.user)
+        actions.reopen(proposal, acting_user=request.user, reason=request.POST.get("reason", ""))
     except Refused as refused:
         messages.error(request, refused.message)
     else:
@@ -388,8 +396,10 @@ def decision(request, code, unit):
         and _holds(request.user, unit, RoleKind.SECRETARY)
     )
     form = MeetingForm()
+    # "Approve all" pre-selects approval for everyone; each can still be changed.
+    preset = Verdict.APPROVED if request.GET.get("preset") == "approve" else ""
     verdicts = {
-        c.pk: (request.POST.get(f"verdict-{c.pk}", ""), request.POST.get(f"reason-{c.pk}", ""))
+        c.pk: (request.POST.get(f"verdict-{c.pk}", preset), request.POST.get(f"reason-{c.pk}", ""))
         for c in candidates
     }
     problems = []
@@ -437,8 +447,14 @@ def publicity(request, code, unit):
             initial={
                 "start": today + datetime.timedelta(days=1),
                 "issued_on": today,
-                "issuing_body": _("%(unit)s Party Committee") % {"unit": unit.name},
-                "receiving_body": _("%(unit)s assessment office") % {"unit": unit.name},
+                # The bodies and phone the unit named on its last notice; offices keep them.
+                **(
+                    Notice.objects.filter(proposal__unit=unit)
+                    .order_by("-issued_on", "-pk")
+                    .values("issuing_body", "receiving_body", "phone", "address")
+                    .first()
+                    or {}
+                ),
             },
         )
         if notice_form.is_bound:

@@ -113,6 +113,19 @@ class PolicyWatchingBrowser:
         return getattr(self.browser, name)
 
 
+def accept_confirmations(page) -> list[str]:
+    """Accept every confirmation the page asks for (Playwright would dismiss it), keeping
+    what it asked in ``page.confirmations`` to check that it names what will happen."""
+    page.confirmations = []
+
+    def accept(dialog):
+        page.confirmations.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    return page.confirmations
+
+
 @pytest.fixture
 def open_as(chromium, live_server):
     """``open_as(username, password, viewport=…)`` → a page of a fresh browser context
@@ -124,6 +137,7 @@ def open_as(chromium, live_server):
         )
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
+        accept_confirmations(page)
         page.goto("/accounts/login/")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(password)

@@ -3,7 +3,9 @@
 A small city — 市财政局 (A) and 城关镇 (B), 50 people each in 一般干部 and 中层干部 — and
 one browser context per user:
 
-* the city administrator creates 2025H1 and sets its rules;
+* the city administrator creates 2025H1 and sets its rules, imports the roster of both units
+  through the city's import page (preview first), opens the staff accounts and downloads
+  their one-time passwords as .xlsx;
 * A's assessor imports a real .xlsx of totals (preview first, nothing written until it is
   applied), searches and sorts the roster table, runs the ranking, nominates a person for
   an outstanding contribution and submits the list;
@@ -11,7 +13,8 @@ one browser context per user:
 * A's assessor issues the publicity notice, downloads it as .docx and .pdf, records an
   objection and upholds it;
 * the city administrator publishes, and the board and the exemplar totals show it;
-* a staff member of A sees only their own result; B's assessor cannot even see A's pages.
+* a staff member of A signs in with the one-time password, must choose their own first, and
+  sees only their own result; B's assessor cannot even see A's pages.
 
 In A, per category, 25 people and 2 places (10 %, floor); the special cap is 1
 (2 % of 50, floor).
@@ -23,11 +26,12 @@ import subprocess
 from decimal import Decimal
 
 import docx
+import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from jixiao.assessment.models import Period, Score, VetoReason
+from jixiao.assessment.models import Period, RosterEntry, Score, VetoReason
 from jixiao.imports.models import ImportRecord
 from jixiao.org.access import Operator
 from jixiao.org.models import Person, RoleKind, Unit
@@ -60,7 +64,7 @@ PASSWORDS = {
     "kaoheban": "Kaoheban-2025-chengshi",  # city administrator
     "caizheng_kp": "Caizheng-kaoping-0707",  # A's assessor
     "caizheng_dw": "Caizheng-dangwei-0703",  # A's committee secretary
-    "wangfang": "Wangfang-wode-jieguo",  # a staff member of A
+    "wangfang": "Wangfang-wode-jieguo",  # a staff member of A: the password they choose
     "chengguan_kp": "Chengguan-kaoping-0801",  # B's assessor
 }
 
@@ -154,6 +158,96 @@ def admin_creates_the_period(page):
     expect(page.locator("#board")).to_contain_text("本考核期花名册中还没有人员。")
 
 
+def admin_imports_the_roster(page, tmp_path, snap):
+    # The empty period's board says what to do, in order; the roster is the first thing.
+    steps = page.locator("section.first-steps")
+    expect(steps).to_contain_text("接下来要做的事（按顺序）")
+    steps.get_by_role("link", name="导入全市花名册").click()
+    expect(page.get_by_role("heading", name=f"全市导入 · {PERIOD}")).to_be_visible()
+    expect(page.get_by_label("文件内容")).to_have_value("roster")
+    roster = [
+        [p["staff_id"], p["name"], p["unit"], p["category"], p["post"], p["gender"]]
+        for p in PEOPLE_A + PEOPLE_B
+    ]
+    workbook = write_xlsx(
+        tmp_path / "2025年上半年全市花名册.xlsx",
+        roster_rows(roster, header=["工号", "姓名", "单位", "人员类别", "职务", "性别"]),
+    )
+    page.get_by_label("文件（.xlsx、.xls 或 .csv）").set_input_files(workbook)
+    page.get_by_role("button", name="检查文件").click()
+
+    preview = page.get_by_role("region", name="预览")
+    expect(preview).to_contain_text(f"导入 {workbook.name} 将会带来的变更")
+    expect(preview.locator("li")).to_have_text(
+        [
+            "人员：新增 100，变更 0",
+            "花名册：新增 100，变更 0，未变 0",
+            f"新建单位（2 个）：{A}、{B}",
+            f"新建人员类别（2 个）：{GENERAL}、{MIDDLE}",
+        ]
+    )
+    snap(page, "0a-roster-preview")
+    assert not RosterEntry.objects.exists()  # seen, not yet applied
+    preview.get_by_role("button", name="确认导入").click()
+    expect(page).to_have_url(re.compile(rf"/periods/{PERIOD}/$"))
+    expect(message(page)).to_have_text(f"已导入 {workbook.name}：100 行，100 处变更。")
+    assert RosterEntry.objects.filter(period__code=PERIOD).count() == 100
+
+
+def admin_opens_the_staff_accounts(page, tmp_path, snap) -> dict[str, str]:
+    """Every staff member's account, opened in one step; their one-time passwords, read
+    from the .xlsx the page hands out (staff ID → password)."""
+    page.locator("section.first-steps").get_by_role("link", name="为职工开通账号").click()
+    expect(page.get_by_role("heading", name=f"全市职工账号 · {PERIOD}")).to_be_visible()
+    expect(page.locator("section.totals b")).to_have_text(["100", "0", "0"])
+    page.get_by_role("button", name="为 100 人开通账号").click()
+    assert "100" in page.confirmations[-1] and "初始密码" in page.confirmations[-1], page.confirmations
+
+    expect(page.get_by_role("heading", name="初始密码单")).to_be_visible()
+    expect(page.locator(".slip")).to_have_count(100)
+    snap(page, "0b-password-slips")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 .xlsx").click()
+    assert download.value.suggested_filename.startswith(f"{PERIOD}-")
+    sheet = tmp_path / download.value.suggested_filename
+    download.value.save_as(sheet)
+    rows = list(openpyxl.load_workbook(sheet).worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("单位", "工号", "姓名", "用户名", "初始密码")
+    passwords = {row[1]: row[4] for row in rows[1:101]}
+    assert set(passwords) == {p["staff_id"] for p in PEOPLE_A + PEOPLE_B}
+    # The slips on the page say the same, and print as slips to cut apart: every one of them,
+    # without the page's buttons and top bar.
+    slip = page.locator(".slip", has_text=f"（{STAFF}）")
+    expect(slip.locator(".password")).to_have_text(passwords[STAFF])
+    page.emulate_media(media="print")
+    printed = tmp_path / "slips.pdf"
+    page.pdf(path=printed, format="A4")
+    page.emulate_media(media="screen")
+    text = subprocess.run(
+        ["pdftotext", "-layout", printed, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert all(password in text for password in passwords.values())
+    assert "下载 .xlsx" not in text and "退出" not in text
+    return passwords
+
+
+def staff_member_chooses_a_password(page):
+    # The one-time password leads to the password page, and nowhere else until it is changed.
+    expect(page).to_have_url(re.compile(r"/accounts/password/$"))
+    expect(page.locator("ul.messages li")).to_contain_text("初始密码")
+    page.goto("/me/")
+    expect(page).to_have_url(re.compile(r"/accounts/password/$"))
+    expect(page.get_by_role("link", name="审计日志")).to_have_count(0)  # not a staff member's page
+
+
+def change_password(page, old: str, new: str):
+    page.get_by_label("旧密码").fill(old)
+    page.get_by_label("新密码：", exact=True).fill(new)
+    page.get_by_label("新密码确认").fill(new)
+    page.get_by_role("button", name="修改密码").click()
+    expect(page).to_have_url(re.compile(r"/accounts/password/done/$"))
+
+
 def admin_sees_the_units_waiting(page):
     page.goto(f"/periods/{PERIOD}/")
     rows = page.locator("#board tbody tr")
@@ -179,7 +273,7 @@ def assessor_imports_the_scores(page, tmp_path, unit_a, snap):
     )
 
     page.locator("nav.tabs").get_by_role("link", name="导入").click()
-    expect(page.get_by_role("heading", name="导入分数")).to_be_visible()
+    expect(page.get_by_role("heading", name="导入花名册和分数")).to_be_visible()
     expect(page.get_by_label("文件内容")).to_have_value("scores")
     page.get_by_label("文件（.xlsx、.xls 或 .csv）").set_input_files(workbook)
     page.get_by_role("button", name="检查文件").click()
@@ -266,7 +360,11 @@ def assessor_nominates_and_submits(page, unit_a):
     expect(eligible).to_have_count(4)
 
     form = page.locator("form#nominate")
-    form.get_by_label("工号").fill(SPECIAL)
+    # Found by name, as the list beside the field offers the people who may be nominated.
+    assert f"{name(SPECIAL)}（{SPECIAL}）" in form.locator("datalist option").evaluate_all(
+        "options => options.map(o => o.value)"
+    )
+    form.get_by_label("姓名或工号").fill(name(SPECIAL))
     form.get_by_label("突出贡献（推荐理由，不少于规定字数）").fill(DEEDS)
     form.get_by_role("button", name="推荐").click()
     expect(message(page)).to_have_text("推荐已登记。")
@@ -277,7 +375,7 @@ def assessor_nominates_and_submits(page, unit_a):
     assert SpecialNomination.objects.get(unit=unit_a).person.staff_id == SPECIAL
 
     # A second nomination is over the cap: refused with the figures, nothing recorded.
-    form.get_by_label("工号").fill("100006")
+    form.get_by_label("姓名或工号").fill("100006")
     form.get_by_label("突出贡献（推荐理由，不少于规定字数）").fill(DEEDS)
     form.get_by_role("button", name="推荐").click()
     expect(page.locator("form#nominate")).to_contain_text("已用 1 / 上限 1")
@@ -287,6 +385,7 @@ def assessor_nominates_and_submits(page, unit_a):
     expect(page.locator("form.submit p")).to_have_text("将向党委提交 5 名候选人。")
     page.get_by_role("button", name="提交党委（党组）").click()
     expect(message(page)).to_have_text("已向党委提交 5 名候选人。")
+    assert "5" in page.confirmations[-1] and A in page.confirmations[-1], page.confirmations
     expect(page.locator("p.state b")).to_have_text("已提交党委")
     submitted = page.locator("table.data").first.locator("tbody tr")
     expect(submitted).to_have_count(5)
@@ -341,7 +440,10 @@ def assessor_runs_the_publicity(page, tmp_path, unit_a, snap):
     today = timezone.localdate()
     expect(form.get_by_label("公示开始日期")).to_have_value((today + datetime.timedelta(days=1)).isoformat())
     expect(form.get_by_label("发布日期")).to_have_value(today.isoformat())
-    expect(form.get_by_label("发布单位")).to_have_value(f"中共{A}委员会")
+    # A first notice suggests no body the office does not use: it shows an example.
+    expect(form.get_by_label("发布单位")).to_have_value("")
+    expect(form.get_by_label("发布单位")).to_have_attribute("placeholder", "如：中共××局党组")
+    form.get_by_label("发布单位").fill(f"中共{A}委员会")
     form.get_by_label("公示开始日期").fill(NOTICE_START.isoformat())
     form.get_by_label("发布日期").fill(NOTICE_START.isoformat())
     form.get_by_label("受理异议单位").fill(f"{A}绩效考核办公室")
@@ -475,7 +577,15 @@ def staff_member_sees_their_own_result(page, unit_a, snap):
     row = page.locator("table.data tbody tr")
     expect(row).to_have_count(1)
     expect(row.locator("td")).to_have_text(
-        ["2025年上半年", A, GENERAL, "95.00", "1 / 25", "排名入选", "绩效标兵（排名靠前）"]
+        [
+            "2025年上半年",
+            A,
+            GENERAL,
+            "95.00",
+            "1 / 25",
+            "排名入选（组内第 1 名 / 共 25 人，在 2 个名额内）",
+            "绩效标兵（排名靠前）",
+        ]
     )
     snap(page, "7-my-results")
     row.get_by_role("link", name="95.00").click()
@@ -529,29 +639,18 @@ def test_the_half_year_from_new_period_to_published_exemplars(open_as, make_user
     make_user("kaoheban", PASSWORDS["kaoheban"], RoleKind.CITY_ADMIN)
     admin = open_as("kaoheban", PASSWORDS["kaoheban"])
     admin_creates_the_period(admin)
-
-    # The roster comes in through the command, as an operator imports it.
-    roster = [
-        [p["staff_id"], p["name"], p["unit"], p["category"], p["post"], p["gender"]]
-        for p in PEOPLE_A + PEOPLE_B
-    ]
-    roster_file = write_xlsx(
-        tmp_path / "花名册.xlsx",
-        roster_rows(roster, header=["工号", "姓名", "单位", "人员类别", "职务", "性别"]),
-    )
-    jixiao_ok(capsys, "import", "roster", roster_file, "--period", PERIOD)
+    admin_imports_the_roster(admin, tmp_path, snap)
+    one_time = admin_opens_the_staff_accounts(admin, tmp_path, snap)
     unit_a, unit_b = Unit.objects.get(name=A), Unit.objects.get(name=B)
     make_user("caizheng_kp", PASSWORDS["caizheng_kp"], RoleKind.ASSESSOR, unit=unit_a)
     make_user("caizheng_dw", PASSWORDS["caizheng_dw"], RoleKind.SECRETARY, unit=unit_a)
-    make_user(
-        "wangfang",
-        PASSWORDS["wangfang"],
-        RoleKind.STAFF,
-        unit=unit_a,
-        person=Person.objects.get(staff_id=STAFF),
-    )
     make_user("chengguan_kp", PASSWORDS["chengguan_kp"], RoleKind.ASSESSOR, unit=unit_b)
     admin_sees_the_units_waiting(admin)
+
+    # The staff member's first login, long before any result: their own password first.
+    staff = open_as(STAFF, one_time[STAFF])
+    staff_member_chooses_a_password(staff)
+    change_password(staff, one_time[STAFF], PASSWORDS["wangfang"])
 
     assessor = open_as("caizheng_kp", PASSWORDS["caizheng_kp"])
     assessor_imports_the_scores(assessor, tmp_path, unit_a, snap)
@@ -565,7 +664,7 @@ def test_the_half_year_from_new_period_to_published_exemplars(open_as, make_user
     assessor_runs_the_publicity(assessor, tmp_path, unit_a, snap)
     admin_publishes(admin, unit_a, snap)
 
-    staff = open_as("wangfang", PASSWORDS["wangfang"])
+    staff.goto("/")
     staff_member_sees_their_own_result(staff, unit_a, snap)
 
     other = open_as("chengguan_kp", PASSWORDS["chengguan_kp"])

@@ -79,7 +79,7 @@ def assert_fits(page, viewport, *, tabs: bool):
         expect(page.locator("nav.tabs")).to_be_visible()
         links = page.locator("nav.tabs a")
         expect(links).to_have_text(
-            ["排名", "名册与分数", "导入", "候选人", "党委决定", "公示", "标兵宣传资料"]
+            ["排名", "名册与分数", "导入", "账号", "候选人", "党委决定", "公示", "标兵宣传资料"]
         )
         for link in links.all():
             expect(link).to_be_visible()

@@ -55,7 +55,8 @@ pytestmark = pytest.mark.django_db
 # the language switch and the login/logout pages (open to anonymous users by nature).
 # The other account pages (password change) are checked like every page.
 # The language menus (their own tests in test_showcase) redirect anywhere on the site.
-SKIPPED_PREFIXES = ("admin/", "i18n/", "language/", "accounts/login/", "accounts/logout/")
+# The sign-in pages (single sign-on has its own test: tests/integration/test_single_sign_on.py).
+SKIPPED_PREFIXES = ("admin/", "i18n/", "language/", "accounts/login/", "accounts/logout/", "accounts/sso/")
 ACCESS_KINDS = {"city", "unit", "self", "public"}
 # Converters whose value belongs to one unit: a request for another unit's value must fail.
 UNIT_BOUND = {"unit_id", "staff_id", "nomination_id", "objection_id", "person_id", "job", "job_key"}
@@ -581,14 +582,14 @@ def test_only_the_assessor_runs_the_ranking_and_nominates(client, site):
         as_user(client, site, name)
         before = snapshot()
         assert client.post(run_url).status_code == 404, name
-        assert client.post(nominate_url, {"staff_id": nominee, "reason": REASON}).status_code == 404
+        assert client.post(nominate_url, {"person": nominee, "reason": REASON}).status_code == 404
         assert snapshot() == before
     runs = site.city.period.ranking_runs.count()
     as_user(client, site, "assessor_a")
     assert client.post(run_url).status_code == 302
     assert site.city.period.ranking_runs.count() == runs + 1
     # The first nomination (5th person) used one of A's two places.
-    response = client.post(nominate_url, {"staff_id": nominee, "reason": REASON})
+    response = client.post(nominate_url, {"person": nominee, "reason": REASON})
     assert response.status_code == 302
     assert SpecialNomination.objects.filter(person__staff_id=nominee, state=NominationState.PROPOSED).exists()
 

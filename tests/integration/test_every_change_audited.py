@@ -230,6 +230,7 @@ def file_for(f: Field, ctx: Context):
 # What a user types into the fields that take no free text; ``{n}`` is the admin pass.
 BY_NAME = {
     "staff_id": NOMINEE,
+    "person": NOMINEE,
     "code": "2025H2",
     "objector": "王某某",
     "phone": "13800000000",

@@ -366,7 +366,9 @@ def test_a_later_ranking_that_changes_a_decided_list_flags_it_and_changes_nothin
 def test_a_flagged_list_in_publicity_is_not_published_and_reopens_for_a_new_decision(city):
     unit = unit_of(city)
     proposal, _notice, _objection = to_publicity(city, unit, objection_against=a(1))
-    assert "Only a list flagged" in refused(actions.reopen, proposal, acting_user=Operator("assessor"))
+    assert "Only a list flagged" in refused(
+        actions.reopen, proposal, acting_user=Operator("assessor"), reason="排名变化"
+    )
 
     city.import_scores([[a(3), "99.5", ""]], reason="党委复核后更正总分")
     proposal.refresh_from_db()
@@ -380,7 +382,7 @@ def test_a_flagged_list_in_publicity_is_not_published_and_reopens_for_a_new_deci
     )
 
     since = mark()
-    proposal = actions.reopen(proposal, acting_user=Operator("assessor"))
+    proposal = actions.reopen(proposal, acting_user=Operator("assessor"), reason="排名变化，重新推荐")
     assert actions_since(since) == [AuditAction.SUBMISSION]
     entry = AuditEntry.objects.get(id__gt=since)
     assert entry.before["state"] == ProposalState.PUBLICITY
@@ -666,7 +668,7 @@ def test_every_step_is_in_the_audit_log_and_the_chain_holds(city):
     proposal = actions.submit(city.period, unit, acting_user=Operator("assessor"))
     proposal = approve_all(proposal, actor="secretary")
     city.import_scores([[a(3), "99.5", ""]], reason="党委复核后更正总分")
-    proposal = actions.reopen(proposal, acting_user=Operator("assessor"))
+    proposal = actions.reopen(proposal, acting_user=Operator("assessor"), reason="排名变化，重新推荐")
     proposal = actions.submit(city.period, unit, acting_user=Operator("assessor"))
     proposal = approve_all(proposal, actor="secretary")
     notice = actions.open_publicity(proposal, notice_details(unit), acting_user=Operator("assessor"))
@@ -714,7 +716,7 @@ def test_a_submitted_list_flagged_before_the_meeting_is_not_decided(city):
     )
     assert not proposal.meetings.exists()
     # Reopened and submitted again, the current list is decided.
-    actions.reopen(proposal, acting_user=Operator("assessor"))
+    actions.reopen(proposal, acting_user=Operator("assessor"), reason="排名变化，重新推荐")
     proposal = actions.submit(city.period, unit, acting_user=Operator("assessor"))
     assert person_name(UNIT_A, 3) in {c.name for c in proposal.candidates.all()}
     verdicts = {c.pk: (Verdict.APPROVED, "") for c in proposal.candidates.all()}

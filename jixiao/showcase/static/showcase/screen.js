@@ -126,31 +126,50 @@
   }
   var PALETTE = ["#f2c462", "#ff8a5c", "#ffd8a8", "#e85d4a", "#ffe9b3", "#c9a227", "#f7a072", "#ffd166"];
 
-  function pie(rows) {
+  /* Labels must stay readable on a small screen too (1366×768): every name is shown (no
+   * label of a crowded axis is dropped), in a font that fits the chart's rows, and a name
+   * too long for the room it has ends with an ellipsis instead of squeezing the bars. */
+  function fitFont(size, room) {
+    return Math.max(9, Math.min(size, Math.floor(room)));
+  }
+
+  function pie(rows, element) {
+    var font = fitFont(px(13), element.clientHeight / 9);
     return {
       color: PALETTE,
       tooltip: { trigger: "item" },
       series: [{
-        type: "pie", radius: ["42%", "70%"], avoidLabelOverlap: true,
-        label: { color: CREAM, fontSize: px(13), formatter: "{b}\n{c}" },
+        type: "pie", radius: ["40%", "68%"], center: ["50%", "52%"], avoidLabelOverlap: true,
+        label: {
+          color: CREAM, fontSize: font, lineHeight: Math.round(font * 1.2), formatter: "{b}\n{c}",
+          alignTo: "labelLine", edgeDistance: px(6), overflow: "truncate", ellipsis: "…",
+        },
+        labelLine: { length: px(8), length2: px(8) },
         data: rows.map(function (r) { return { name: r[0], value: r[1] }; }),
       }],
       animation: false,
     };
   }
 
-  function bars(rows, limit) {
+  function bars(rows, limit, element) {
     var top = rows.slice().sort(function (a, b) { return b[1] - a[1]; }).slice(0, limit).reverse();
+    var margin = px(6);
+    var pitch = (element.clientHeight - 2 * margin) / Math.max(1, top.length);
+    var font = fitFont(px(12), pitch * 0.7);
     return {
-      grid: { left: px(8), right: px(36), top: px(6), bottom: px(6), containLabel: true },
+      grid: { left: px(8), right: px(36), top: margin, bottom: margin, containLabel: true },
       xAxis: { type: "value", show: false },
       yAxis: {
         type: "category", data: top.map(function (r) { return r[0]; }),
-        axisLabel: { color: CREAM, fontSize: px(12) }, axisLine: { show: false }, axisTick: { show: false },
+        axisLabel: {
+          color: CREAM, fontSize: font, interval: 0,
+          width: Math.round(element.clientWidth * 0.55), overflow: "truncate", ellipsis: "…",
+        },
+        axisLine: { show: false }, axisTick: { show: false },
       },
       series: [{
         type: "bar", data: top.map(function (r) { return r[1]; }), itemStyle: { color: GOLD },
-        label: { show: true, position: "right", color: CREAM, fontSize: px(12) }, barMaxWidth: px(18),
+        label: { show: true, position: "right", color: CREAM, fontSize: font }, barMaxWidth: px(18),
       }],
       animation: false,
     };
@@ -167,11 +186,11 @@
   function draw(data) {
     lastData = data;
     var route = chart("chart-route");
-    if (route) route.setOption(pie(data.charts.by_route), { notMerge: true });
+    if (route) route.setOption(pie(data.charts.by_route, route.getDom()), { notMerge: true });
     var category = chart("chart-category");
-    if (category) category.setOption(bars(data.charts.by_category, 8), { notMerge: true });
+    if (category) category.setOption(bars(data.charts.by_category, 8, category.getDom()), { notMerge: true });
     var unit = showUnits ? chart("chart-unit") : null;
-    if (unit) unit.setOption(bars(data.charts.by_unit, 10), { notMerge: true });
+    if (unit) unit.setOption(bars(data.charts.by_unit, 10, unit.getDom()), { notMerge: true });
   }
 
   function apply(data) {
