@@ -146,23 +146,29 @@ def reissue_passwords(
     unit's office resets only its own people's."""
     _require_office(acting_user, unit)
     User = get_user_model()
-    issued = []
+    issued, hashes = [], {}
+    for role in staff_roles:
+        if role.kind != RoleKind.STAFF:
+            raise Refused(OrgRefusal.NO_STAFF_ACCOUNT, person=role.person or role.user)
+        if unit is not None and role.unit_id != unit.pk:
+            raise Refused(OrgRefusal.NOT_IN_UNIT, person=role.person, unit=unit.name)
+        password = one_time_password()
+        hashes[role.user_id] = one_time_hash(password)
+        issued.append(
+            IssuedPassword(
+                role.person.staff_id, role.person.name, role.unit.name, role.user.get_username(), password
+            )
+        )
     with transaction.atomic():
-        for role in staff_roles:
-            if role.kind != RoleKind.STAFF:
-                raise Refused(OrgRefusal.NO_STAFF_ACCOUNT, person=role.person or role.user)
-            if unit is not None and role.unit_id != unit.pk:
-                raise Refused(OrgRefusal.NOT_IN_UNIT, person=role.person, unit=unit.name)
-            password = one_time_password()
-            User.objects.filter(pk=role.user_id).update(password=one_time_hash(password))
-            PasswordToChange.objects.update_or_create(
-                user_id=role.user_id, defaults={"issued_by": actor_name(acting_user)}
-            )
-            issued.append(
-                IssuedPassword(
-                    role.person.staff_id, role.person.name, role.unit.name, role.user.get_username(), password
-                )
-            )
+        users = list(User.objects.filter(pk__in=hashes))
+        for user in users:
+            user.password = hashes[user.pk]
+        User.objects.bulk_update(users, ["password"], batch_size=1000)
+        PasswordToChange.objects.filter(user_id__in=hashes).delete()
+        PasswordToChange.objects.bulk_create(
+            (PasswordToChange(user_id=pk, issued_by=actor_name(acting_user)) for pk in hashes),
+            batch_size=1000,
+        )
         if issued:
             record(
                 actor=actor_name(acting_user),

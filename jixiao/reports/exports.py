@@ -64,10 +64,10 @@ def escape_formula(value):
     return value
 
 
-def ranking_rows(period: Period) -> Iterable[tuple]:
-    """One row per ranked person, by unit, category and rank."""
+def ranking_rows(period: Period, unit=None) -> Iterable[tuple]:
+    """One row per ranked person (of the unit, when given), by unit, category and rank."""
     rows = (
-        RankingResult.objects.filter(period=period)
+        RankingResult.objects.filter(period=period, **({"unit": unit} if unit is not None else {}))
         .order_by(
             "unit__sort_order", "unit_id", "category__sort_order", "category_id", "rank", "person__staff_id"
         )
@@ -144,12 +144,14 @@ def exemplar_rows(period: Period) -> Iterable[tuple]:
         yield staff_id, name, GENDER_LABELS.get(gender, ""), unit, category, post, _route_label(route, share)
 
 
-def candidate_rows(period: Period) -> Iterable[tuple]:
-    """Every candidate of every unit's list, with the committee's decision and the list's state;
-    a person removed after an upheld objection is marked so."""
+def candidate_rows(period: Period, unit=None) -> Iterable[tuple]:
+    """Every candidate of every unit's list (of the unit's, when given), with the committee's
+    decision and the list's state; a person removed after an upheld objection is marked so."""
     share = share_percent_of(period)
     rows = (
-        Candidate.objects.filter(proposal__period=period)
+        Candidate.objects.filter(
+            proposal__period=period, **({"proposal__unit": unit} if unit is not None else {})
+        )
         .order_by(*workflow.LIST_ORDER)
         .values_list(
             "person__staff_id",

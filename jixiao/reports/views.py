@@ -19,6 +19,7 @@ from jixiao.reports import statistics
 from jixiao.reports.exports import write_xlsx
 from jixiao.reports.summary import summary_docx, summary_filename
 from jixiao.reports.tables import PERIOD_TABLES, TREND_TABLES, Table
+from jixiao.reports.unit_tables import UNIT_TABLES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -113,6 +114,16 @@ def period_table(request, code, table):
     if chosen is None:
         raise Http404
     return xlsx_response(chosen, chosen.rows(period), f"{period.code}{chosen.title}.xlsx")
+
+
+@unit_role_required(*UNIT_OFFICE)
+def unit_table(request, code, unit, table):
+    """One of the unit's lists as .xlsx (``unit_tables``), for the unit's office."""
+    period = get_object_or_404(Period, code=code)
+    chosen = UNIT_TABLES.get(table)
+    if chosen is None:
+        raise Http404
+    return xlsx_response(chosen, chosen.rows(period, unit), f"{period.code}{unit.name}{chosen.title}.xlsx")
 
 
 def _trend_chart(rows: list[statistics.PeriodRow]) -> dict:

@@ -3,6 +3,7 @@ totals equal the formula model, every page answers): each in its smoke mode, tin
 a process of its own. Nothing here judges a time; bench/README.md has the figures."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,10 @@ def test_the_queue_benchmark_makes_the_city_poster_with_one_and_two_workers():
     out = smoke("document_queue.py")
     assert "city posters A4 + A3 at once, queued" in out
     assert "documents not made, or not of the direct poster's pages: 0" in out
+
+
+@ON_SQLITE_ONLY
+def test_the_half_year_benchmark_runs_every_step_through_the_pages():
+    out = smoke("half_year_pages.py")
+    assert re.search(r"open [\d,]+ accounts → password sheet", out) and "my results" in out
+    assert "FAILED" not in out
