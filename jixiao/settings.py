@@ -68,10 +68,11 @@ INSTALLED_APPS = [
     "jixiao.showcase",
     "jixiao.portal",
     "jixiao.demo",
-    "axes",
+    # django-axes and django-tasks-db, named in the site's language (jixiao/core/named_apps.py).
+    "jixiao.core.named_apps.SignInLocksConfig",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
+    "jixiao.core.named_apps.TaskQueueConfig",
     "csp",
 ]
 

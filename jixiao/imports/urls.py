@@ -5,6 +5,8 @@ from jixiao.imports import views
 app_name = "imports"
 urlpatterns = [
     path("<str:code>/import/", views.city_import, name="city_import"),
+    path("<str:code>/roster.xlsx", views.city_roster_file, name="city_roster_file"),
+    path("<str:code>/units/<int:unit_id>/roster.xlsx", views.unit_roster_file, name="unit_roster_file"),
     path("<str:code>/units/<int:unit_id>/import/", views.unit_import, name="unit_import"),
     path(
         "<str:code>/units/<int:unit_id>/categories/<int:category_id>/templates/<str:kind>.xlsx",

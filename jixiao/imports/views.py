@@ -10,6 +10,7 @@ like any other bad row.
 import datetime
 import io
 
+import xlsxwriter
 from django import forms
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,15 +22,17 @@ from jixiao.assessment.models import Period, RosterEntry
 from jixiao.assessment.schemes import applicable_scheme
 from jixiao.core import jobs
 from jixiao.core.models import JobState
+from jixiao.core.sheets import print_setup
 from jixiao.core.uploads import refuse_oversized
 from jixiao.imports.kinds import KINDS as IMPORT_KINDS
 from jixiao.imports.limits import MAX_UPLOAD_BYTES, MB
 from jixiao.imports.models import PendingImport
+from jixiao.imports.roster import ROSTER_COLUMNS
 from jixiao.imports.unit_jobs import CHECK, apply_import, check_import, import_page
 from jixiao.imports.workbooks import KINDS as TEMPLATE_KINDS
 from jixiao.imports.workbooks import write_template
 from jixiao.org.access import city_admin_required, unit_role_required
-from jixiao.org.models import Category, RoleKind
+from jixiao.org.models import Category, Gender, RoleKind
 from jixiao.selection import unit_jobs
 from jixiao.selection.pages import unit_context
 
@@ -123,7 +126,11 @@ def _import_page(request, period, unit, kinds: dict, context: dict, template: st
                 parameters={"pending": stored.pk, "kind": kind, "name": upload.name},
                 next_url=page,
             )
-    context.update(form=form, column_guide=column_guide(kinds))
+    # The last period with people (of the unit): its roster, in the import's columns, is where
+    # this period's begins.
+    earlier = RosterEntry.objects.filter(period__start__lt=period.start, **({"unit": unit} if unit else {}))
+    previous = Period.objects.filter(pk__in=earlier.values("period_id")).order_by("-start").first()
+    context.update(form=form, column_guide=column_guide(kinds), previous=previous)
     checked = _own_check(request, unit_id, request.GET.get("checked", ""))
     if checked is not None:
         outcome, parameters = checked.outcome, checked.parameters
@@ -188,6 +195,54 @@ def discard(request):
     pending = request.session.pop(SESSION_KEY, None)
     if pending:
         PendingImport.objects.filter(pk=pending.get("id"), user=request.user).delete()
+
+
+def roster_workbook(period, unit=None) -> bytes:
+    """The period's roster (the unit's, when given) in the roster import's own columns, so
+    that the next period's roster is this one edited and imported."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
+    sheet = workbook.add_worksheet("花名册")
+    header = workbook.add_format({"bold": True, "bg_color": "#EEF1F4", "border": 1})
+    text = workbook.add_format({"num_format": "@"})
+    widths = (12, 10, 28, 12, 16, 6)
+    for index, (column, width) in enumerate(zip(ROSTER_COLUMNS, widths, strict=True)):
+        sheet.set_column(index, index, width, text)
+        sheet.write_string(0, index, column.header, header)
+    entries = RosterEntry.objects.filter(period=period, **({"unit": unit} if unit is not None else {}))
+    rows = entries.order_by(
+        "unit__sort_order", "unit_id", "category__sort_order", "person__staff_id"
+    ).values_list("person__staff_id", "name", "unit__name", "category__name", "post", "gender")
+    for number, (staff_id, name, unit_name, category, post, gender) in enumerate(rows.iterator(), start=1):
+        gender = {Gender.MALE: "男", Gender.FEMALE: "女"}.get(gender, "")
+        for index, value in enumerate((staff_id, name, unit_name, category, post, gender)):
+            sheet.write_string(number, index, value or "")
+    sheet.freeze_panes(1, 0)
+    print_setup(sheet, list(widths), "花名册")
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _roster_download(period, unit):
+    where = unit.name if unit is not None else "全市"
+    return FileResponse(
+        io.BytesIO(roster_workbook(period, unit)),
+        as_attachment=True,
+        filename=f"{period.code}{where}花名册.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@city_admin_required
+def city_roster_file(request, code):
+    return _roster_download(get_object_or_404(Period, code=code), None)
+
+
+@unit_role_required(RoleKind.ASSESSOR)
+def unit_roster_file(request, code, unit):
+    return _roster_download(get_object_or_404(Period, code=code), unit)
 
 
 @unit_role_required(RoleKind.ASSESSOR)

@@ -38,14 +38,15 @@ def _roster(period: Period, unit=None):
         person=OuterRef("person"),
         user__in=PasswordToChange.objects.values("user"),
     )
-    return entries.annotate(has_account=Exists(staff_roles), waiting=Exists(waiting))
+    # Not named like the counts below: an aggregate may not share an annotation's name.
+    return entries.annotate(has_account=Exists(staff_roles), awaits_login=Exists(waiting))
 
 
 def _counts(entries) -> dict:
     counts = entries.aggregate(
         people=Count("pk"),
         with_account=Count("pk", filter=Q(has_account=True)),
-        waiting=Count("pk", filter=Q(waiting=True)),
+        waiting=Count("pk", filter=Q(awaits_login=True)),
     )
     return {**counts, "without": counts["people"] - counts["with_account"]}
 
@@ -54,7 +55,7 @@ def _waiting_roles(entries):
     return (
         Role.objects.filter(
             kind=RoleKind.STAFF,
-            person__in=entries.filter(waiting=True).values("person"),
+            person__in=entries.filter(awaits_login=True).values("person"),
             user__in=PasswordToChange.objects.values("user"),
         )
         .select_related("person", "unit", "user")
@@ -164,7 +165,7 @@ def city_accounts(request, code):
         .annotate(
             people=Count("pk"),
             with_account=Count("pk", filter=Q(has_account=True)),
-            waiting=Count("pk", filter=Q(waiting=True)),
+            waiting=Count("pk", filter=Q(awaits_login=True)),
         )
         .order_by("unit__sort_order", "unit_id")
     )

@@ -20,7 +20,16 @@ from jixiao.core.audit import AuditAction, AuditEntry, verify
 from jixiao.org import actions as org_actions
 from jixiao.org.access import UNIT_OFFICE, is_city_admin, own_person_ids, signed_in, unit_ids_for
 from jixiao.org.models import PasswordToChange, Person, RoleKind, Unit
-from jixiao.selection.models import Candidate, Outcome, Proposal, ProposalState, RankingResult, Verdict
+from jixiao.selection.models import (
+    Candidate,
+    Outcome,
+    Proposal,
+    ProposalState,
+    RankingResult,
+    Route,
+    Verdict,
+    share_percent_of,
+)
 
 PAGE_SIZE = 50
 
@@ -207,7 +216,7 @@ def my_results(request):
     results = {(r.period_id, r.person_id): r for r in RankingResult.objects.filter(person_id__in=people)}
     candidacies = {
         (c.proposal.period_id, c.person_id): c
-        for c in Candidate.objects.filter(person_id__in=people).select_related("proposal")
+        for c in Candidate.objects.filter(person_id__in=people).select_related("proposal__period__rules")
     }
     # The selection is told once the unit's list is public (its notice, then publication):
     # before that the committee may still decide otherwise.
@@ -257,5 +266,6 @@ def exemplar_status(candidate, *, public: bool = True) -> str:
     if candidate.verdict == Verdict.REJECTED:
         return _("Not approved by the party committee")
     if candidate.proposal.state == ProposalState.PUBLISHED and candidate.verdict == Verdict.APPROVED:
-        return _("Performance exemplar (%(route)s)") % {"route": candidate.get_route_display()}
+        route = Route.label_for(candidate.route, share_percent_of(candidate.proposal.period))
+        return _("Performance exemplar (%(route)s)") % {"route": route}
     return _("Candidate: %(state)s") % {"state": candidate.proposal.get_state_display()}

@@ -14,6 +14,7 @@ from pathlib import Path
 import xlsxwriter
 
 from jixiao.assessment.models import Period
+from jixiao.core import glossary
 from jixiao.core.sheets import print_setup
 from jixiao.org.models import Gender
 from jixiao.selection import workflow
@@ -26,15 +27,24 @@ from jixiao.selection.models import (
     Verdict,
     share_percent_of,
 )
-from jixiao.selection.notice_documents import SPECIAL_ROUTE_LABEL, rank_route_label
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-RANKING_HEADERS = ("工号", "姓名", "单位", "人员类别", "总分", "组内排名", "组内人数", "结果")
+RANKING_HEADERS = (
+    "工号",
+    "姓名",
+    "单位",
+    glossary.CATEGORY,
+    glossary.TOTAL,
+    glossary.RANK_IN_GROUP,
+    glossary.GROUP_SIZE,
+    "结果",
+)
+# A ranking's result; "排名前列" reads with the period's share where a period is exported.
 OUTCOME_LABELS = {
-    Outcome.BY_RANK: "排名入选",
-    Outcome.VETOED: "否决",
-    Outcome.NOT_SELECTED: "未入选",
+    Outcome.BY_RANK: glossary.TOP_BY_RANK,
+    Outcome.VETOED: glossary.VETOED,
+    Outcome.NOT_SELECTED: glossary.NOT_SELECTED,
 }
 
 
@@ -49,10 +59,10 @@ RANKING_COLUMNS = (
     ExportColumn("工号", 12, "@"),
     ExportColumn("姓名", 10),
     ExportColumn("单位", 28),
-    ExportColumn("人员类别", 12),
-    ExportColumn("总分", 9, "0.00"),
-    ExportColumn("组内排名", 9, "0"),
-    ExportColumn("组内人数", 9, "0"),
+    ExportColumn(glossary.CATEGORY, 12),
+    ExportColumn(glossary.TOTAL, 9, "0.00"),
+    ExportColumn(glossary.RANK_IN_GROUP, 9, "0"),
+    ExportColumn(glossary.GROUP_SIZE, 9, "0"),
     ExportColumn("结果", 10),
 )
 
@@ -82,8 +92,9 @@ def ranking_rows(period: Period, unit=None) -> Iterable[tuple]:
             "outcome",
         )
     )
+    labels = {**OUTCOME_LABELS, Outcome.BY_RANK: glossary.top_share(share_percent_of(period))}
     for staff_id, name, unit, category, total, rank, size, outcome in rows.iterator(chunk_size=20_000):
-        yield staff_id, name, unit, category, total, rank, size, OUTCOME_LABELS[outcome]
+        yield staff_id, name, unit, category, total, rank, size, labels[outcome]
 
 
 EXEMPLAR_COLUMNS = (
@@ -91,29 +102,29 @@ EXEMPLAR_COLUMNS = (
     ExportColumn("姓名", 10),
     ExportColumn("性别", 6),
     ExportColumn("单位", 28),
-    ExportColumn("人员类别", 12),
+    ExportColumn(glossary.CATEGORY, 12),
     ExportColumn("职务", 16),
-    ExportColumn("推荐类型", 12),
+    ExportColumn(glossary.ROUTE, 12),
 )
 CANDIDATE_COLUMNS = (
     ExportColumn("工号", 12, "@"),
     ExportColumn("姓名", 10),
     ExportColumn("单位", 28),
-    ExportColumn("人员类别", 12),
+    ExportColumn(glossary.CATEGORY, 12),
     ExportColumn("职务", 16),
-    ExportColumn("推荐类型", 12),
-    ExportColumn("总分", 9, "0.00"),
-    ExportColumn("组内排名", 9, "0"),
-    ExportColumn("组内人数", 9, "0"),
-    ExportColumn("党委决定", 10),
+    ExportColumn(glossary.ROUTE, 12),
+    ExportColumn(glossary.TOTAL, 9, "0.00"),
+    ExportColumn(glossary.RANK_IN_GROUP, 9, "0"),
+    ExportColumn(glossary.GROUP_SIZE, 9, "0"),
+    ExportColumn(f"{glossary.COMMITTEE}决定", 16),
     ExportColumn("名单状态", 10),
 )
 GENDER_LABELS = {Gender.MALE: "男", Gender.FEMALE: "女"}
 VERDICT_LABELS = {Verdict.APPROVED: "同意", Verdict.REJECTED: "不同意", Verdict.PENDING: "待定"}
 STATE_LABELS = {
     ProposalState.DRAFT: "拟推荐",
-    ProposalState.SUBMITTED: "待党委决定",
-    ProposalState.DECIDED: "党委已决定",
+    ProposalState.SUBMITTED: f"待{glossary.COMMITTEE}决定",
+    ProposalState.DECIDED: f"{glossary.COMMITTEE}已决定",
     ProposalState.PUBLICITY: "公示中",
     ProposalState.PUBLISHED: "已发布",
 }
@@ -121,7 +132,7 @@ STATE_LABELS = {
 
 def _route_label(route: str, share) -> str:
     """As the notice names the route: 排名前10% (the period's share) or 突出贡献."""
-    return rank_route_label(share) if route == Route.BY_RANK else SPECIAL_ROUTE_LABEL
+    return glossary.route(route == Route.BY_RANK, share)
 
 
 def exemplar_rows(period: Period) -> Iterable[tuple]:

@@ -12,6 +12,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Mm
 
 from jixiao.assessment.models import Period
+from jixiao.core import glossary
 from jixiao.core.official_docx import (
     TABLE_HEADER_FONT,
     TITLE_FONT,
@@ -27,7 +28,7 @@ from jixiao.core.official_docx import (
 from jixiao.reports import charts, statistics
 from jixiao.reports.tables import PERIOD_TABLES, TREND_TABLES, trend_rows
 from jixiao.selection.models import share_percent_of
-from jixiao.selection.notice_documents import chinese_date, rank_route_label
+from jixiao.selection.notice_documents import chinese_date
 
 TABLE_PT = 10.5  # 五号: the breakdown tables have nine columns
 CHART_WIDTH = Cm(15.5)
@@ -135,50 +136,52 @@ def summary_docx(period: Period) -> bytes:
     boxes = statistics.score_boxes(period)
     # The comparison looks back: this period and the ones before it.
     history = [row for row in statistics.trend() if row.period.start <= period.start]
-    share = rank_route_label(share_percent_of(period))
+    share = glossary.top_share(share_percent_of(period))
     with_exemplars = sum(1 for unit in units if unit.exemplars)
 
-    title = f"关于{title_period}全员绩效考核和绩效标兵评选情况的报告"
+    title = f"关于{title_period}全员绩效考核和{glossary.EXEMPLAR}评选情况的报告"
     document = official_document(title=title, author=issuer())
     tables = Tables(document)
     document_title(document, title)
     paragraph(
         document,
-        f"按照全员绩效考核和绩效标兵评选有关规定，{title_period}全市各单位组织开展了全员绩效考核，"
-        "经个人绩效考核排名推荐、单位党委（党组）研究决定和公示，评选产生了绩效标兵。现将有关情况报告如下。",
+        f"按照全员绩效考核和{glossary.EXEMPLAR}评选有关规定，{title_period}全市各单位组织开展了全员绩效考核，"
+        f"经个人绩效考核排名推荐、单位{glossary.COMMITTEE}研究决定和公示，评选产生了{glossary.EXEMPLAR}。现将有关情况报告如下。",
     )
 
     _heading(document, 1, "总体情况")
     paragraph(
         document,
         f"全市{len(units)}个单位共有在册人员{city.headcount}名，完成考核{city.scored}名，"
-        f"考核覆盖率{_number(city.coverage)}%；因否决事由不参加评选{city.vetoed}名。"
-        f"共评选出绩效标兵{city.exemplars}名，占在册人数的{_number(city.share)}%，"
-        f"其中{share}的{city.by_rank}名、突出贡献的{city.special}名，分布在{with_exemplars}个单位。",
+        f"考核覆盖率{_number(city.coverage)}%；因{glossary.VETO_REASON}不参加评选{city.vetoed}名。"
+        f"共评选出{glossary.EXEMPLAR}{city.exemplars}名，占在册人数的{_number(city.share)}%，"
+        f"其中{share}的{city.by_rank}名、{glossary.SPECIAL}的{city.special}名，分布在{with_exemplars}个单位。",
     )
 
     _heading(document, 2, "各单位情况")
-    paragraph(document, f"各单位在册、考核和绩效标兵情况见表{tables.next_number()}。")
+    paragraph(document, f"各单位在册、考核和{glossary.EXEMPLAR}情况见表{tables.next_number()}。")
     tables.add(PERIOD_TABLES["units"], PERIOD_TABLES["units"].rows(period))
     top = sorted((u for u in units if u.exemplars), key=lambda u: (-u.exemplars, u.key))[:15]
     if top:
         _chart(
             document,
             charts.bar_chart(
-                [u.name for u in top], [u.exemplars for u in top], title="绩效标兵人数（前15个单位）"
+                [u.name for u in top],
+                [u.exemplars for u in top],
+                title=f"{glossary.EXEMPLAR}人数（前15个单位）",
             ),
         )
 
-    _heading(document, 3, "分人员类别情况")
-    paragraph(document, f"各人员类别的考核和绩效标兵情况见表{tables.next_number()}。")
+    _heading(document, 3, f"分{glossary.CATEGORY}情况")
+    paragraph(document, f"各{glossary.CATEGORY}的考核和{glossary.EXEMPLAR}情况见表{tables.next_number()}。")
     tables.add(PERIOD_TABLES["categories"], PERIOD_TABLES["categories"].rows(period))
     if categories:
         _chart(
             document,
             charts.stacked_bars(
                 [c.name for c in categories],
-                {share: [c.by_rank for c in categories], "突出贡献": [c.special for c in categories]},
-                title="各人员类别绩效标兵人数",
+                {share: [c.by_rank for c in categories], glossary.SPECIAL: [c.special for c in categories]},
+                title=f"各{glossary.CATEGORY}{glossary.EXEMPLAR}人数",
             ),
         )
 
@@ -186,16 +189,17 @@ def summary_docx(period: Period) -> bytes:
     if vetoes:
         listed = "；".join(f"{t.label}{t.count}名" for t in vetoes)
         paragraph(
-            document, f"全市因否决事由不参加评选{city.vetoed}名，其中{listed}（见表{tables.next_number()}）。"
+            document,
+            f"全市因{glossary.VETO_REASON}不参加评选{city.vetoed}名，其中{listed}（见表{tables.next_number()}）。",
         )
         tables.add(PERIOD_TABLES["vetoes"], PERIOD_TABLES["vetoes"].rows(period))
     else:
-        paragraph(document, "本考核期全市无因否决事由不参加评选的人员。")
+        paragraph(document, f"本{glossary.PERIOD}全市无因{glossary.VETO_REASON}不参加评选的人员。")
 
     _heading(document, 5, "分数分布")
     paragraph(
         document,
-        f"各人员类别考核总分的分布（最低分、四分位数、中位数、最高分）见表{tables.next_number()}。",
+        f"各{glossary.CATEGORY}考核总分的分布（最低分、四分位数、中位数、最高分）见表{tables.next_number()}。",
     )
     tables.add(PERIOD_TABLES["distribution"], PERIOD_TABLES["distribution"].rows(period))
     if boxes:
@@ -209,18 +213,24 @@ def summary_docx(period: Period) -> bytes:
             }
             for b in boxes
         ]
-        _chart(document, charts.box_plot([b.category for b in boxes], stats, title="各人员类别考核总分分布"))
+        _chart(
+            document,
+            charts.box_plot([b.category for b in boxes], stats, title=f"各{glossary.CATEGORY}考核总分分布"),
+        )
 
     if len(history) > 1:
-        _heading(document, 6, "历次考核期对比")
-        paragraph(document, f"本考核期与此前各考核期的对比见表{tables.next_number()}。")
+        _heading(document, 6, f"历次{glossary.PERIOD}对比")
+        paragraph(document, f"本{glossary.PERIOD}与此前各{glossary.PERIOD}的对比见表{tables.next_number()}。")
         tables.add(TREND_TABLES["trend"], trend_rows(history))
         _chart(
             document,
             charts.line_chart(
                 [r.period.code for r in history],
-                {"绩效标兵": [r.exemplars for r in history], "突出贡献": [r.special for r in history]},
-                title="历次考核期绩效标兵人数",
+                {
+                    glossary.EXEMPLAR: [r.exemplars for r in history],
+                    glossary.SPECIAL: [r.special for r in history],
+                },
+                title=f"历次{glossary.PERIOD}{glossary.EXEMPLAR}人数",
             ),
         )
 
@@ -236,4 +246,4 @@ def summary_docx(period: Period) -> bytes:
 
 
 def summary_filename(period: Period) -> str:
-    return f"{_period_title(period)}全员绩效考核和绩效标兵评选情况报告.docx"
+    return f"{_period_title(period)}全员绩效考核和{glossary.EXEMPLAR}评选情况报告.docx"

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from jixiao.assessment.models import Period
+from jixiao.core import glossary
 from jixiao.reports import exports, statistics
 from jixiao.reports.exports import ExportColumn
 
@@ -41,10 +42,10 @@ BREAKDOWN_COLUMNS = (
     ExportColumn("在册人数", 9, COUNT),
     ExportColumn("已考核", 8, COUNT),
     ExportColumn("考核覆盖率%", 11, PERCENT),
-    ExportColumn("否决", 6, COUNT),
-    ExportColumn("绩效标兵", 9, COUNT),
-    ExportColumn("排名前列", 9, COUNT),
-    ExportColumn("突出贡献", 9, COUNT),
+    ExportColumn(glossary.VETOED, 6, COUNT),
+    ExportColumn(glossary.EXEMPLAR, 9, COUNT),
+    ExportColumn(glossary.TOP_BY_RANK, 9, COUNT),
+    ExportColumn(glossary.SPECIAL, 9, COUNT),
     ExportColumn("占在册人数%", 11, PERCENT),
 )
 
@@ -79,21 +80,21 @@ PERIOD_TABLES = {
         ),
         Table(
             "categories",
-            "按人员类别统计",
-            (ExportColumn("人员类别", 14), *BREAKDOWN_COLUMNS),
+            f"按{glossary.CATEGORY}统计",
+            (ExportColumn(glossary.CATEGORY, 14), *BREAKDOWN_COLUMNS),
             lambda period: _breakdown_rows(statistics.by_category(period)),
         ),
         Table(
             "vetoes",
-            "否决事由统计",
-            (ExportColumn("否决事由", 36), ExportColumn("人数", 8, COUNT)),
+            f"{glossary.VETO_REASON}统计",
+            (ExportColumn(glossary.VETO_REASON, 36), ExportColumn("人数", 8, COUNT)),
             lambda period: ((t.label, t.count) for t in statistics.vetoes_by_reason(period)),
         ),
         Table(
             "distribution",
             "分数分布（箱线图）",
             (
-                ExportColumn("人员类别", 14),
+                ExportColumn(glossary.CATEGORY, 14),
                 ExportColumn("人数", 8, COUNT),
                 ExportColumn("最低分", 9, POINTS),
                 ExportColumn("下四分位", 9, POINTS),
@@ -103,13 +104,13 @@ PERIOD_TABLES = {
             ),
             _box_rows,
         ),
-        Table("exemplars", "绩效标兵名单", exports.EXEMPLAR_COLUMNS, exports.exemplar_rows),
+        Table("exemplars", f"{glossary.EXEMPLAR}名单", exports.EXEMPLAR_COLUMNS, exports.exemplar_rows),
         Table("candidates", "候选人名单", exports.CANDIDATE_COLUMNS, exports.candidate_rows),
-        Table("ranking", "同类人员排名", exports.RANKING_COLUMNS, exports.ranking_rows),
+        Table("ranking", f"{glossary.PEER_GROUP}排名", exports.RANKING_COLUMNS, exports.ranking_rows),
         Table(
             "histogram",
             "分数分布（分段人数）",
-            (ExportColumn("人员类别", 14), ExportColumn("分数段", 10), ExportColumn("人数", 8, COUNT)),
+            (ExportColumn(glossary.CATEGORY, 14), ExportColumn("分数段", 10), ExportColumn("人数", 8, COUNT)),
             _histogram_rows,
         ),
     )
@@ -136,29 +137,29 @@ def _trend_rows(unit=None) -> Iterable[tuple]:
 
 
 TREND_COLUMNS = (
-    ExportColumn("考核期", 10),
+    ExportColumn(glossary.PERIOD, 10),
     ExportColumn("在册人数", 9, COUNT),
     ExportColumn("已考核", 8, COUNT),
     ExportColumn("考核覆盖率%", 11, PERCENT),
-    ExportColumn("绩效标兵", 9, COUNT),
-    ExportColumn("排名前列", 9, COUNT),
-    ExportColumn("突出贡献", 9, COUNT),
+    ExportColumn(glossary.EXEMPLAR, 9, COUNT),
+    ExportColumn(glossary.TOP_BY_RANK, 9, COUNT),
+    ExportColumn(glossary.SPECIAL, 9, COUNT),
     ExportColumn("占在册人数%", 11, PERCENT),
-    ExportColumn("有标兵的单位数", 13, COUNT),
+    ExportColumn(f"有{glossary.EXEMPLAR}的单位数", 17, COUNT),
 )
 
 TREND_TABLES = {
     table.slug: table
     for table in (
-        Table("trend", "历次考核期统计", TREND_COLUMNS, _trend_rows),
+        Table("trend", f"历次{glossary.PERIOD}统计", TREND_COLUMNS, _trend_rows),
         Table(
             "units-without",
-            "从未产生绩效标兵的单位",
+            f"从未产生{glossary.EXEMPLAR}的单位",
             (
                 ExportColumn("单位", 30),
-                ExportColumn("参加考核期数", 12, COUNT),
+                ExportColumn(f"参加{glossary.PERIOD}数", 12, COUNT),
                 ExportColumn("累计考核人次", 12, COUNT),
-                ExportColumn("名单未完成的考核期", 20),
+                ExportColumn(f"名单未完成的{glossary.PERIOD}", 20),
             ),
             lambda: (
                 (u.unit, u.periods, u.assessed, "、".join(u.in_progress))
@@ -167,19 +168,19 @@ TREND_TABLES = {
         ),
         Table(
             "units-in-progress",
-            "尚无绩效标兵、名单未完成的单位",
-            (ExportColumn("单位", 30), ExportColumn("名单未完成的考核期", 20)),
+            f"尚无{glossary.EXEMPLAR}、名单未完成的单位",
+            (ExportColumn("单位", 30), ExportColumn(f"名单未完成的{glossary.PERIOD}", 20)),
             lambda: ((u.unit, "、".join(u.in_progress)) for u in statistics.units_still_in_progress()),
         ),
         Table(
             "repeat-exemplars",
-            "多次获评绩效标兵人员",
+            f"多次获评{glossary.EXEMPLAR}人员",
             (
                 ExportColumn("工号", 12, "@"),
                 ExportColumn("姓名", 10),
                 ExportColumn("单位", 30),
                 ExportColumn("次数", 6, COUNT),
-                ExportColumn("考核期", 30),
+                ExportColumn(glossary.PERIOD, 30),
             ),
             lambda: (
                 (p.staff_id, p.name, p.unit, p.times, "、".join(p.periods))

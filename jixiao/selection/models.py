@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jixiao.core import glossary
 from jixiao.org.models import Gender
 from jixiao.selection import rules
 
@@ -32,9 +33,16 @@ class PeerScope(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    BY_RANK = rules.Outcome.BY_RANK, _("eligible by rank")
-    VETOED = rules.Outcome.VETOED, _("vetoed")
-    NOT_SELECTED = rules.Outcome.NOT_SELECTED, _("not selected")
+    BY_RANK = rules.Outcome.BY_RANK, glossary.ELIGIBLE_BY_RANK_LABEL
+    VETOED = rules.Outcome.VETOED, glossary.VETOED_LABEL
+    NOT_SELECTED = rules.Outcome.NOT_SELECTED, glossary.NOT_SELECTED_LABEL
+
+    @classmethod
+    def label_for(cls, outcome: str, share_percent) -> str:
+        """A person's result on a page: ``排名前10%`` with the period's share, 否决, 未入选."""
+        if outcome == cls.BY_RANK:
+            return glossary.top_share_label(share_percent)
+        return str(cls(outcome).label)
 
 
 percent_validators = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -279,8 +287,13 @@ class Proposal(models.Model):
 
 
 class Route(models.TextChoices):
-    BY_RANK = "rank", _("top by rank")
-    SPECIAL = "special", _("outstanding contribution")
+    BY_RANK = "rank", glossary.TOP_BY_RANK_LABEL
+    SPECIAL = "special", glossary.SPECIAL_LABEL
+
+    @classmethod
+    def label_for(cls, route: str, share_percent) -> str:
+        """A person's route on a page: ``排名前10%`` with the period's share, or 突出贡献."""
+        return glossary.route_label(route == cls.BY_RANK, share_percent)
 
 
 class Verdict(models.TextChoices):

@@ -9,7 +9,6 @@ a rank.
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
@@ -19,6 +18,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
+from jixiao.core import glossary
 from jixiao.core.official_docx import (
     LINE_PT,
     TABLE_HEADER_FONT,
@@ -32,7 +32,6 @@ from jixiao.core.official_docx import (
     repeat_as_header,
     run,
 )
-from jixiao.core.text import plain_decimal
 from jixiao.org.models import Gender
 from jixiao.selection.models import (
     Candidate,
@@ -46,11 +45,10 @@ from jixiao.selection.models import (
 # Content: every word of the notice
 # ----------------------------------------------------------------------------------------
 
-COLUMNS = ("单位", "姓名", "性别", "职务", "推荐类型", "主要事迹")
+COLUMNS = ("单位", "姓名", "性别", "职务", glossary.ROUTE, "主要事迹")
 GENDER_LABELS = {Gender.MALE: "男", Gender.FEMALE: "女"}
-SPECIAL_ROUTE_LABEL = "突出贡献"
 MEETING_NAMES = {MeetingKind.PARTY_COMMITTEE: "党委会议", MeetingKind.PARTY_GROUP: "党组会议"}
-ANY_MEETING_NAME = "党委（党组）会议"
+ANY_MEETING_NAME = f"{glossary.COMMITTEE}会议"
 
 
 def chinese_date(day: datetime.date) -> str:
@@ -106,11 +104,6 @@ class NoticeContent:
         return "\n".join(lines)
 
 
-def rank_route_label(share_percent: Decimal) -> str:
-    """``排名前10%``, the share as people write it (``12.5``, not ``12.50``)."""
-    return f"排名前{plain_decimal(share_percent)}%"
-
-
 def notice_candidates(notice: Notice):
     """The people the notice names: approved and not removed after an objection, by-rank
     first, then by category and rank."""
@@ -133,14 +126,14 @@ def notice_content(notice: Notice) -> NoticeContent:
     period, unit = proposal.period, proposal.unit
     with translation.override("zh-hans"):
         period_title = str(period.title)
-    by_rank_label = rank_route_label(share_percent_of(period))
+    share = share_percent_of(period)
     rows = tuple(
         NoticeRow(
             unit=unit.name,
             name=candidate.name,
             gender=GENDER_LABELS.get(candidate.gender, ""),
             post=candidate.post,
-            route=by_rank_label if candidate.route == Route.BY_RANK else SPECIAL_ROUTE_LABEL,
+            route=glossary.route(candidate.route == Route.BY_RANK, share),
             deeds=candidate.reason.strip() if candidate.route == Route.SPECIAL else "",
         )
         for candidate in notice_candidates(notice)
@@ -153,10 +146,10 @@ def notice_content(notice: Notice) -> NoticeContent:
         label = "电子邮箱" if "@" in notice.address else "通信地址"
         contacts.append(f"{label}：{notice.address}")
     return NoticeContent(
-        title=f"关于{unit.name}{period_title}绩效标兵拟表彰人选的公示",
+        title=f"关于{unit.name}{period_title}{glossary.EXEMPLAR}拟表彰人选的公示",
         opening=(
-            f"根据全员绩效考核和绩效标兵评选有关规定，经个人绩效考核排名推荐和{unit.name}{meeting_name}"
-            f"研究，确定{len(rows)}名同志为{period_title}绩效标兵拟表彰人选。"
+            f"根据全员绩效考核和{glossary.EXEMPLAR}评选有关规定，经个人绩效考核排名推荐和{unit.name}{meeting_name}"
+            f"研究，确定{len(rows)}名同志为{period_title}{glossary.EXEMPLAR}拟表彰人选。"
             "为充分发扬民主、广泛接受监督，现将有关情况予以公示。"
         ),
         columns=COLUMNS,

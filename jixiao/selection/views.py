@@ -613,9 +613,7 @@ def roster(request, code, unit):
     entries = entries.order_by(order, "person__staff_id")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     context = unit_context(request, period, unit, "roster")
-    context.update(
-        page=page, query=query, sort=sort, outcomes=dict(RankingResult._meta.get_field("outcome").choices)
-    )
+    context.update(page=page, query=query, sort=sort)
     template = "selection/roster_rows.html" if request.htmx else "selection/roster.html"
     return render(request, template, context)
 

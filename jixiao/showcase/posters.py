@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period
+from jixiao.core import glossary
 from jixiao.core.jobs import Progress
 from jixiao.org.models import Unit
 from jixiao.selection.models import Proposal, ProposalState
@@ -150,7 +151,8 @@ def board_html(period: Period, board: Board, paper: Paper) -> str:
     with translation.override("zh-hans"):
         period_title = str(period.title)
     return render_to_string(
-        "showcase/poster.html", {"paper": paper, "period_title": period_title, "board": board}
+        "showcase/poster.html",
+        {"paper": paper, "period_title": period_title, "board": board, "terms": glossary},
     )
 
 
@@ -173,4 +175,4 @@ def poster_filename(period: Period, unit: Unit | None, paper: Paper) -> str:
     with translation.override("zh-hans"):
         period_title = str(period.title)
     where = unit.name if unit is not None else "全市"
-    return f"{where}{period_title}绩效标兵光荣榜-{paper.name}.pdf"
+    return f"{where}{period_title}{glossary.EXEMPLAR}{glossary.POSTER}-{paper.name}.pdf"

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import Count, Max
-from django.utils.translation import gettext as _
 
 from jixiao.assessment.models import Period
+from jixiao.core import glossary
 from jixiao.core.audit import AuditEntry
 from jixiao.core.text import plain_decimal
 from jixiao.selection import workflow
@@ -59,10 +59,8 @@ class PublicExemplar:
 
 
 def route_label(route: str, share: str) -> str:
-    """排名前10% / 突出贡献, with the period's own share."""
-    if route == Route.BY_RANK:
-        return _("top %(share)s%% by rank") % {"share": share}
-    return _("outstanding contribution")
+    """排名前10% / 突出贡献, with the period's own share (in the interface's language)."""
+    return glossary.route_label(route == Route.BY_RANK, share)
 
 
 def share_of(period: Period) -> str:

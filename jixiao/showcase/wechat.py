@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from jixiao.assessment.models import Period
+from jixiao.core import glossary
 from jixiao.org.models import Unit
 from jixiao.selection.models import Route
 from jixiao.showcase.models import Portrait
@@ -78,7 +79,8 @@ def article_html(period: Period, unit: Unit | None, base_url: str, *, for_print:
     """The article. With ``for_print`` it is a whole page for the long image (photos read
     from the database); without, the fragment to paste, photos named as in the zip."""
     exemplars, entries, units, _images = _article_parts(period, unit, base_url, for_print=for_print)
-    figures = counts(exemplars, share_of(period))
+    share = share_of(period)
+    figures = counts(exemplars, share)
     with translation.override("zh-hans"):
         period_title = str(period.title)
         return render_to_string(
@@ -88,6 +90,8 @@ def article_html(period: Period, unit: Unit | None, base_url: str, *, for_print:
                 "where": unit.name if unit is not None else "全市",
                 "city": unit is None,
                 "figures": figures,
+                "terms": glossary,
+                "rank_route": glossary.top_share(share),
                 "entries": entries,
                 "units": units,
                 "published_on": published_on(period, unit),
@@ -157,4 +161,4 @@ def article_filename(period: Period, unit: Unit | None, extension: str) -> str:
     with translation.override("zh-hans"):
         period_title = str(period.title)
     where = unit.name if unit is not None else "全市"
-    return f"{where}{period_title}绩效标兵风采.{extension}"
+    return f"{where}{period_title}{glossary.EXEMPLAR}风采.{extension}"

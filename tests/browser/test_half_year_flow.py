@@ -299,7 +299,7 @@ def assessor_imports_the_scores(page, tmp_path, unit_a, snap):
 
     preview = page.get_by_role("region", name="预览")
     expect(preview).to_contain_text(f"导入 {workbook.name} 将会带来的变更")
-    expect(preview.locator("li")).to_have_text(["成绩：新增 50，变更 0，未变 0；其中否决 1 人"])
+    expect(preview.locator("li")).to_have_text(["分数：新增 50，变更 0，未变 0；其中否决 1 人"])
     snap(page, "1-import-preview")
     # Seen, not yet applied: nothing is written.
     assert not Score.objects.filter(entry__unit=unit_a).exists()
@@ -354,7 +354,7 @@ def assessor_runs_the_ranking(page, unit_a, snap):
     groups = page.locator("section.group")
     expect(groups).to_have_count(2)
     for group, category, top in ((groups.nth(0), GENERAL, TOP_GENERAL), (groups.nth(1), MIDDLE, TOP_MIDDLE)):
-        expect(group.locator("h2")).to_have_text(f"{category} 共 25 人，名额 2 个，排名入选 2 人")
+        expect(group.locator("h2")).to_have_text(f"{category} 共 25 人，名额 2 个，排名前列 2 人")
         expect(group.locator("tbody tr")).to_have_count(25)
         # The cut-off line: under the last person within the places.
         cutoff = group.locator("tr.cutoff")
@@ -362,7 +362,7 @@ def assessor_runs_the_ranking(page, unit_a, snap):
         expect(cutoff.locator("td").nth(1)).to_have_text(top[-1])
         assert cutoff.locator("td").first.evaluate("td => getComputedStyle(td).borderBottomWidth") == "3px"
         for staff_id in top:
-            expect(group.locator("tr", has_text=staff_id).locator("td").nth(4)).to_have_text("排名入选")
+            expect(group.locator("tr", has_text=staff_id).locator("td").nth(4)).to_have_text("排名前10%")
     snap(page, "2-ranking")
     vetoed = groups.nth(0).locator("tr", has_text=VETOED)
     expect(vetoed).to_have_class(re.compile(r"\bveto\b"))
@@ -401,11 +401,11 @@ def assessor_nominates_and_submits(page, unit_a):
     assert SpecialNomination.objects.filter(unit=unit_a).count() == 1
 
     page.goto(page.url)  # a fresh page, as after any nomination
-    expect(page.locator("form.submit p")).to_have_text("将向党委提交 5 名候选人。")
+    expect(page.locator("form.submit p")).to_have_text("将向党委（党组）提交 5 名候选人。")
     page.get_by_role("button", name="提交党委（党组）").click()
-    expect(message(page)).to_have_text("已向党委提交 5 名候选人。")
+    expect(message(page)).to_have_text("已向党委（党组）提交 5 名候选人。")
     assert "5" in page.confirmations[-1] and A in page.confirmations[-1], page.confirmations
-    expect(page.locator("p.state b")).to_have_text("已提交党委")
+    expect(page.locator("p.state b")).to_have_text("已提交党委（党组）")
     submitted = page.locator("table.data").first.locator("tbody tr")
     expect(submitted).to_have_count(5)
     expect(submitted.filter(has_text=SPECIAL).locator("td").first).to_have_text("突出贡献")
@@ -415,7 +415,7 @@ def assessor_nominates_and_submits(page, unit_a):
 def secretary_decides(page, unit_a, snap):
     expect(page).to_have_url(re.compile(rf"/periods/{PERIOD}/units/{unit_a.pk}/$"))
     expect(page.get_by_role("button", name="计算总分和排名")).to_have_count(0)  # not the assessor's
-    page.locator("nav.tabs").get_by_role("link", name="党委决定").click()
+    page.locator("nav.tabs").get_by_role("link", name="党委（党组）决定").click()
     rows = page.locator("table.decision tbody tr")
     expect(rows).to_have_count(5)
     for row in rows.all():
@@ -434,10 +434,10 @@ def secretary_decides(page, unit_a, snap):
     meeting.get_by_label("缺席人员及原因").fill("1人因公出差")
     page.get_by_role("button", name="记录决定并冻结名单").click()
 
-    expect(message(page)).to_have_text("党委决定已记录，名单已冻结。")
-    expect(page.locator("p.state b")).to_have_text("党委已决定")
+    expect(message(page)).to_have_text("党委（党组）决定已记录，名单已冻结。")
+    expect(page.locator("p.state b")).to_have_text("党委（党组）已决定")
     summary = page.locator("dl.summary")
-    expect(summary).to_contain_text("应到 9 人，实到 8 人 (1人因公出差)")
+    expect(summary).to_contain_text("应到 9 人，实到 8 人（1人因公出差）")
     proposal = Proposal.objects.get(unit=unit_a)
     assert proposal.state == ProposalState.DECIDED
     assert re.fullmatch(r"[0-9a-f]{64}", proposal.decided_hash)
@@ -445,7 +445,7 @@ def secretary_decides(page, unit_a, snap):
     expect(summary).to_contain_text("与名单一致")
     verdicts = dict(proposal.candidates.values_list("person__staff_id", "verdict"))
     assert verdicts == {s: Verdict.REJECTED if s == REJECTED else Verdict.APPROVED for s in verdicts}
-    expect(rows.filter(has_text=REJECTED).locator("td").last).to_have_text(f"不通过: {REJECTION}")
+    expect(rows.filter(has_text=REJECTED).locator("td").last).to_have_text(f"不通过：{REJECTION}")
     expect(page.get_by_role("button", name="记录决定并冻结名单")).to_have_count(0)
     snap(page, "3-decision")
 
@@ -534,7 +534,7 @@ def assessor_runs_the_publicity(page, tmp_path, unit_a, snap):
     row.get_by_label("原因").fill("经核实情况属实，不再列为拟表彰人选。")
     row.get_by_role("button", name="处理").click()
     expect(message(page)).to_have_text("异议已处理。")
-    expect(objections.locator("tbody tr td").last).to_contain_text("异议成立: 经核实情况属实")
+    expect(objections.locator("tbody tr td").last).to_contain_text("异议成立：经核实情况属实")
     expect(notice_list.locator("tbody tr")).to_have_count(3)
     expect(notice_list).not_to_contain_text(name(OBJECTED))
     with page.expect_download() as word_again:
@@ -602,15 +602,15 @@ def staff_member_sees_their_own_result(page, unit_a, snap):
             GENERAL,
             "95.00",
             "1 / 25",
-            "排名入选（组内第 1 名 / 共 25 人，在 2 个名额内）",
-            "绩效标兵（排名靠前）",
+            "排名前10%（组内第 1 名 / 共 25 人，在 2 个名额内）",
+            "绩效标兵（排名前10%）",
         ]
     )
     snap(page, "7-my-results")
     row.get_by_role("link", name="95.00").click()
     expect(page).to_have_url(re.compile(rf"/periods/{PERIOD}/people/{STAFF}/$"))
     expect(page.get_by_role("heading", name=f"{name(STAFF)}（{STAFF}）的总分计算过程")).to_be_visible()
-    expect(page.locator("main")).to_contain_text("总分: 95.00")
+    expect(page.locator("main")).to_contain_text("总分：95.00")
 
     # Nobody else's pages: the unit's pages and a colleague's breakdown do not exist for them.
     for url in (

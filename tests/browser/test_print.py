@@ -41,7 +41,7 @@ TOP_BAR = [
     "简体中文",
     "English",
 ]
-UNIT_TABS = ["名册与分数", "党委决定", "标兵宣传资料"]
+UNIT_TABS = ["花名册与分数", "党委（党组）决定", "绩效标兵宣传资料"]
 
 
 @pytest.fixture

@@ -154,6 +154,10 @@ def is_unit_bound(e: Endpoint) -> bool:
 # ----------------------------------------------------------------------------------------
 
 
+# Where one name takes another value for one view: a unit's lists are not the city's tables.
+ENDPOINT_VALUES = {"reports:unit_table": {"table": "ranking"}}
+
+
 @dataclass
 class Site:
     city: object
@@ -163,7 +167,7 @@ class Site:
     def url(self, endpoint: Endpoint, side: str = "A", **overrides) -> str:
         if endpoint.access == "public":
             side = "P"  # the unit whose exemplars are published
-        values = {**self.values[side], **overrides}
+        values = {**self.values[side], **ENDPOINT_VALUES.get(endpoint.name, {}), **overrides}
 
         def fill(match):
             name = match.group("name")

@@ -24,7 +24,7 @@ from tests.files import (
 
 REASON = "在突发公共卫生事件处置中主动请缨，连续值守四十余天，圆满完成任务。"
 
-SUMMARY_HEADER = ["单位", "总人数", "参加考核", "否决", "排名入选", "突出贡献推荐", "推荐上限"]
+SUMMARY_HEADER = ["单位", "总人数", "参加考核", "否决", "排名前列", "突出贡献推荐", "推荐上限"]
 
 
 def city_files(folder):
@@ -79,7 +79,7 @@ def test_select_prints_a_summary_per_unit_and_the_city_total(tmp_path, capsys):
         "全市合计": ["67", "66", "1", "5", "0", "1"],
     }
     assert lines[-2:] == [
-        "2023H1 共 2 个单位 66 人参加排名：排名入选 5 人，否决 1 人。",
+        "2023H1 共 2 个单位 66 人参加排名：排名前列 5 人，否决 1 人。",
         "花名册中有 1 人没有总分，未参加排名。",
     ]
 
@@ -91,7 +91,7 @@ def test_select_of_a_new_period_creates_it_with_default_rules(capsys):
     run = jixiao(capsys, "select", "--period", "2024h2")
     assert run.status == 0, run.err
     assert run.err_lines == ["考核期 2024H2 不存在，已按默认规则创建。"]
-    assert run.out.splitlines()[-1] == "2024H2 共 0 个单位 0 人参加排名：排名入选 0 人，否决 0 人。"
+    assert run.out.splitlines()[-1] == "2024H2 共 0 个单位 0 人参加排名：排名前列 0 人，否决 0 人。"
     assert "全市合计" in run.out
     rules = SelectionRules.objects.get(period__code="2024H2")
     assert (str(rules.share_percent), rules.quota_rounding, str(rules.special_cap_percent)) == (
@@ -158,10 +158,10 @@ def test_process_refusal_lists_problems_exits_non_zero_and_writes_nothing(tmp_pa
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "第3行 «总分»: 九十 不是数字",
-        "第4行 «工号»: 工号 999999 不在 2023H1 花名册中",
-        "第5行 «工号»: 工号 000001 重复（首次出现在第2行）",
-        "第5行 «总分»: 不能为空",
+        "第3行“总分”列：九十 不是数字",
+        "第4行“工号”列：工号 999999 不在 2023H1 花名册中",
+        "第5行“工号”列：工号 000001 重复（首次出现在第2行）",
+        "第5行“总分”列：不能为空",
         "bad.csv 未导入：共 4 个问题，未写入任何数据。",
     ]
     assert count(tmp_path, "assessment_score") == 0
@@ -190,7 +190,7 @@ def test_process_full_flow(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[:2] == [
         "已导入 成绩.csv 到 2023H1：共 66 行。",
-        "  成绩：新增 66，变更 0，未变 0；其中否决 1 人",
+        "  分数：新增 66，变更 0，未变 0；其中否决 1 人",
     ]
 
     result = run_cli(tmp_path, "select", "--period", "2023H1")
@@ -222,13 +222,13 @@ def test_process_full_flow(tmp_path):
         assert result.stdout.splitlines() == [f"已写入 66 行到 {path}。"]
     rows = read_csv(csv_path)
     assert rows[0] == ["工号", "姓名", "单位", "人员类别", "总分", "组内排名", "组内人数", "结果"]
-    assert rows[1] == ["000001", "财政1号", "市财政局", "一般干部", "99.50", "1", "55", "排名入选"]
+    assert rows[1] == ["000001", "财政1号", "市财政局", "一般干部", "99.50", "1", "55", "排名前10%"]
     assert rows[6] == ["000006", "财政6号", "市财政局", "一般干部", "97.00", "6", "55", "未入选"]
     by_id = {r[0]: r for r in rows[1:]}
     assert by_id["001001"][4:] == ["89.00", "1", "11", "否决"]
     assert by_id["001002"][4:] == ["88.00", "2", "11", "未入选"]
     assert "001012" not in by_id
-    assert [r[7] for r in rows[1:]].count("排名入选") == 5
+    assert [r[7] for r in rows[1:]].count("排名前10%") == 5
     xlsx_rows = read_xlsx(xlsx_path)
     assert [r[0] for r in xlsx_rows] == [r[0] for r in rows]
     assert [r[7] for r in xlsx_rows] == [r[7] for r in rows]

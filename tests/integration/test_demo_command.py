@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 PEOPLE = 300
 READY = re.compile(
     r"^演示城市已就绪：(?P<units>\d+) 个单位，(?P<people>\d+) 人；2023H1 已完成排名："
-    r"排名入选 (?P<by_rank>\d+) 人，突出贡献推荐 (?P<special>\d+) 人，否决 (?P<vetoed>\d+) 人。$"
+    r"排名前列 (?P<by_rank>\d+) 人，突出贡献推荐 (?P<special>\d+) 人，否决 (?P<vetoed>\d+) 人。$"
 )
 LOGIN = re.compile(r"^管理员登录：用户名 admin，密码 (?P<password>\S+)$")
 

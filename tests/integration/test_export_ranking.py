@@ -47,7 +47,7 @@ def ranked(tmp_path, capsys):
 
 EXPECTED = [
     HEADERS,
-    ["000001", "财政1号", "市财政局", "一般干部", "99.13", "1", "20", "排名入选"],
+    ["000001", "财政1号", "市财政局", "一般干部", "99.13", "1", "20", "排名前10%"],
     ["000002", "财政2号", "市财政局", "一般干部", "98.13", "2", "20", "否决"],
     *[
         [f"{i:06d}", f"财政{i}号", "市财政局", "一般干部", f"{100 - i}.13", str(i), "20", "未入选"]
@@ -79,7 +79,7 @@ def test_xlsx_export(capsys, ranked):
     assert rows[0] == HEADERS
     assert len(rows) == len(EXPECTED)
     # Staff IDs stay text; totals, ranks and group sizes are numbers.
-    assert rows[1] == ["000001", "财政1号", "市财政局", "一般干部", 99.13, 1, 20, "排名入选"]
+    assert rows[1] == ["000001", "财政1号", "市财政局", "一般干部", 99.13, 1, 20, "排名前10%"]
     as_text = [rows[0]] + [[f"{v:.2f}" if i == 4 else str(v) for i, v in enumerate(row)] for row in rows[1:]]
     assert all(isinstance(row[i], (int, float)) for row in rows[1:] for i in (4, 5, 6))
     assert as_text == EXPECTED
@@ -173,7 +173,7 @@ def test_a_stale_ranking_is_exported_with_a_warning(capsys, ranked):
     path = ranked / "ranking.csv"
     run = jixiao(capsys, "export", "ranking", "--period", "2023H1", "-o", path)
     assert run.status == 0
-    assert run.err_lines == ["注意：上次排名之后花名册或成绩有变更；请运行 `jixiao select` 更新排名。"]
+    assert run.err_lines == ["注意：上次排名之后花名册或分数有变更；请运行 `jixiao select` 更新排名。"]
     # The file is the last computed ranking, as the warning says.
     assert read_csv(path) == EXPECTED
 

@@ -138,7 +138,7 @@ def test_a_control_character_in_a_text_cell_is_refused_naming_the_row(tmp_path, 
     people = [PEOPLE[0], ["000124", f"李{character}四", "市财政局", "中层干部", "科长"]]
     path = write_csv(tmp_path / "花名册.csv", roster_rows(people))
     err = refused(capsys, "roster", path, "--period", "2023H1")
-    assert "第3行 «姓名»" in err and f"U+{ord(character):04X}" in err
+    assert "第3行“姓名”列" in err and f"U+{ord(character):04X}" in err
     assert "花名册.csv" in err
 
 
@@ -147,7 +147,7 @@ def test_a_nul_written_by_excel_as_an_escape_is_refused_too(tmp_path, capsys):
     people = [PEOPLE[0], ["000124", "李_x0000_四", "市财政局", "中层干部", "科长"]]
     path = write_shared_strings_xlsx(tmp_path / "花名册.xlsx", roster_rows(people))
     err = refused(capsys, "roster", path, "--period", "2023H1")
-    assert "第3行 «姓名»" in err and "U+0000" in err
+    assert "第3行“姓名”列" in err and "U+0000" in err
     clean = write_shared_strings_xlsx(tmp_path / "正常.xlsx", roster_rows(PEOPLE))
     jixiao_ok(capsys, "import", "roster", clean, "--period", "2023H1")
     assert sorted(RosterEntry.objects.values_list("name", flat=True)) == ["张三", "李四"]
@@ -178,7 +178,7 @@ def test_a_nul_is_refused_by_the_dry_run_already(tmp_path, capsys):
     path = write_csv(tmp_path / "花名册.csv", roster_rows(people))
     dry = jixiao(capsys, "import", "roster", path, "--period", "2023H1", "--dry-run")
     assert dry.status == 1 and "Traceback" not in dry.err
-    assert "第3行 «姓名»" in dry.err and "U+0000" in dry.err
+    assert "第3行“姓名”列" in dry.err and "U+0000" in dry.err
 
 
 def test_an_upload_past_the_limit_stops_being_stored_and_the_page_names_it(

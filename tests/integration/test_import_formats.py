@@ -86,7 +86,7 @@ def test_roster_and_scores_in_every_format(tmp_path, capsys, name, options):
     assert run.err == ""
     assert run.out.splitlines() == [
         f"已导入 {scores_name} 到 2023H1：共 4 行。",
-        "  成绩：新增 4，变更 0，未变 0；其中否决 0 人",
+        "  分数：新增 4，变更 0，未变 0；其中否决 0 人",
         "  有 2 个总分超过两位小数，已四舍五入保留两位",
     ]
     assert scores_state() == EXPECTED_TOTALS
@@ -338,7 +338,7 @@ def test_a_known_staff_id_with_another_name_is_refused_and_names_no_unit(tmp_pat
     )
     assert run.status == 1
     problem = run.err_lines[1]
-    assert problem.startswith("第2行 «姓名»") and "000124" in problem
+    assert problem.startswith("第2行“姓名”列") and "000124" in problem
     assert "jixiao rename" in problem
     # Neither the other person's name nor their unit is told.
     assert "李四" not in run.err and "市财政局" not in run.err
@@ -390,7 +390,7 @@ def test_veto_reason_vetoes_and_links_to_the_catalogue(tmp_path, capsys):
     )
     run = jixiao(capsys, "import", "scores", scores, "--period", "2023H1")
     assert run.status == 0, run.err
-    assert "  成绩：新增 4，变更 0，未变 0；其中否决 2 人" in run.out.splitlines()
+    assert "  分数：新增 4，变更 0，未变 0；其中否决 2 人" in run.out.splitlines()
     vetoes = {
         s.entry.person.staff_id: (s.veto_text, s.veto_reason and s.veto_reason.code)
         for s in Score.objects.select_related("entry__person", "veto_reason")

@@ -81,7 +81,7 @@ def test_importing_the_same_files_twice_changes_nothing(tmp_path, capsys, suffix
     assert run.status == 0, run.err
     assert run.out.splitlines() == [
         f"已导入 scores{suffix} 到 2023H1：共 6 行。",
-        "  成绩：新增 0，变更 0，未变 6；其中否决 2 人",
+        "  分数：新增 0，变更 0，未变 6；其中否决 2 人",
         "  有 2 个总分超过两位小数，已四舍五入保留两位",
         NOTHING_CHANGED,
     ]
@@ -162,7 +162,7 @@ def test_scores_without_a_veto_column_keep_vetoes_and_an_empty_veto_cell_lifts_o
         "2023H1",
     )
     assert run.status == 0, run.err
-    assert "  成绩：新增 0，变更 1，未变 5；其中否决 1 人" in run.out.splitlines()
+    assert "  分数：新增 0，变更 1，未变 5；其中否决 1 人" in run.out.splitlines()
     score = Score.objects.get(entry__person__staff_id="000002")
     assert (score.veto_text, score.veto_reason) == ("", None)
 
@@ -203,7 +203,7 @@ def test_a_changed_score_marks_the_ranking_out_of_date(tmp_path, capsys):
         "--period",
         "2023H1",
     )
-    assert "  成绩：新增 0，变更 1，未变 5；其中否决 2 人" in run.out.splitlines()
+    assert "  分数：新增 0，变更 1，未变 5；其中否决 2 人" in run.out.splitlines()
     assert not ranking_is_current(Period.objects.get(code="2023H1"))
 
 

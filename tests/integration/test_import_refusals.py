@@ -1,5 +1,5 @@
 """A file with any bad row is refused whole: every problem listed as
-"第N行 «列名»: 原因" (the row number Excel shows), a non-zero exit, no traceback,
+"第N行“列名”列：原因" (the row number Excel shows), a non-zero exit, no traceback,
 nothing written."""
 
 import zipfile
@@ -79,14 +79,14 @@ def test_every_bad_score_row_is_listed(tmp_path, capsys, period_with_roster):
         encoding="gbk",
     )
     assert refused(capsys, "scores", path, "--period", "2023H1") == [
-        "第2行 «总分»: abc 不是数字",
-        "第3行 «工号»: 工号 000999 不在 2023H1 花名册中",
-        "第4行 «总分»: 不能为空",
-        "第5行 «工号»: 工号 000124 重复（首次出现在第2行）",
-        "第6行 «工号»: 不能为空",
-        "第7行 «总分»: -5 为负数",
-        "第8行 «工号»: 工号 000126 不在 2023H1 花名册中",
-        "第8行 «总分»: 100000 过大",
+        "第2行“总分”列：abc 不是数字",
+        "第3行“工号”列：工号 000999 不在 2023H1 花名册中",
+        "第4行“总分”列：不能为空",
+        "第5行“工号”列：工号 000124 重复（首次出现在第2行）",
+        "第6行“工号”列：不能为空",
+        "第7行“总分”列：-5 为负数",
+        "第8行“工号”列：工号 000126 不在 2023H1 花名册中",
+        "第8行“总分”列：100000 过大",
         "成绩.csv 未导入：共 8 个问题，未写入任何数据。",
     ]
 
@@ -97,7 +97,7 @@ def test_one_bad_row_refuses_all_the_good_ones(tmp_path, capsys, period_with_ros
         scores_rows([["000123", 99], ["000124", 88], ["000125", "八十"]]),
     )
     assert refused(capsys, "scores", path, "--period", "2023H1") == [
-        "第4行 «总分»: 八十 不是数字",
+        "第4行“总分”列：八十 不是数字",
         "scores.xlsx 未导入：共 1 个问题，未写入任何数据。",
     ]
 
@@ -108,7 +108,7 @@ def test_score_name_must_match_the_roster(tmp_path, capsys, period_with_roster):
         scores_rows([["000123", "90", "张三"], ["000124", "91", "李斯"]], header=["工号", "总分", "姓名"]),
     )
     assert refused(capsys, "scores", path, "--period", "2023H1") == [
-        "第3行 «姓名»: 李斯与花名册不符，花名册中该工号为李四",
+        "第3行“姓名”列：李斯与花名册不符，花名册中该工号为李四",
         "scores.csv 未导入：共 1 个问题，未写入任何数据。",
     ]
 
@@ -120,7 +120,7 @@ def test_staff_ids_must_be_on_this_periods_roster(tmp_path, capsys, period_with_
     jixiao_ok(capsys, "import", "roster", other, "--period", "2023H2")
     path = write_csv(tmp_path / "scores.csv", scores_rows([["000500", "90"], ["000123", "90"]]))
     assert refused(capsys, "scores", path, "--period", "2023H2") == [
-        "第3行 «工号»: 工号 000123 不在 2023H2 花名册中",
+        "第3行“工号”列：工号 000123 不在 2023H2 花名册中",
         "scores.csv 未导入：共 1 个问题，未写入任何数据。",
     ]
 
@@ -133,8 +133,8 @@ def test_row_numbers_follow_a_title_row_and_blank_rows(tmp_path, capsys, period_
         title="2023年上半年考核成绩",
     )
     assert refused(capsys, "scores", path, "--period", "2023H1") == [
-        "第5行 «总分»: x 不是数字",
-        "第6行 «总分»: 不能为空",
+        "第5行“总分”列：x 不是数字",
+        "第6行“总分”列：不能为空",
         "scores.xlsx 未导入：共 2 个问题，未写入任何数据。",
     ]
 
@@ -147,8 +147,8 @@ def test_xls_row_numbers(tmp_path, capsys, period_with_roster):
         title="考核成绩",
     )
     assert refused(capsys, "scores", path, "--period", "2023H1") == [
-        "第4行 «总分»: 九十 不是数字",
-        "第5行 «工号»: 工号 000999 不在 2023H1 花名册中",
+        "第4行“总分”列：九十 不是数字",
+        "第5行“工号”列：工号 000999 不在 2023H1 花名册中",
         "scores.xls 未导入：共 2 个问题，未写入任何数据。",
     ]
 
@@ -165,7 +165,7 @@ def test_csv_rows_are_records_as_excel_shows_them(tmp_path, capsys, period_with_
         ),
     )
     assert refused(capsys, "roster", path, "--period", "2023H1") == [
-        "第3行 «姓名»: 不能为空",
+        "第3行“姓名”列：不能为空",
         "roster.csv 未导入：共 1 个问题，未写入任何数据。",
     ]
 
@@ -185,12 +185,12 @@ def test_every_bad_roster_row_is_listed(tmp_path, capsys, period_with_roster):
         ),
     )
     assert refused(capsys, "roster", path, "--period", "2023H1") == [
-        "第3行 «工号»: 工号 000200 重复（首次出现在第2行）",
-        "第4行 «工号»: 12 34 不是有效的工号（只能含字母、数字、- 和 _，最多 32 位）",
-        "第4行 «单位»: 不能为空",
-        "第5行 «姓名»: 超过 50 个字",
-        "第5行 «人员类别»: 不能为空",
-        "第5行 «性别»: 未知 不是有效性别（应为 男 或 女）",
+        "第3行“工号”列：工号 000200 重复（首次出现在第2行）",
+        "第4行“工号”列：12 34 不是有效的工号（只能含字母、数字、- 和 _，最多 32 位）",
+        "第4行“单位”列：不能为空",
+        "第5行“姓名”列：超过 50 个字",
+        "第5行“人员类别”列：不能为空",
+        "第5行“性别”列：未知 不是有效性别（应为“男”或“女”）",
         "花名册.xlsx 未导入：共 6 个问题，未写入任何数据。",
     ]
 
@@ -198,7 +198,7 @@ def test_every_bad_roster_row_is_listed(tmp_path, capsys, period_with_roster):
 def test_problems_name_the_column_as_the_file_writes_it(tmp_path, capsys, period_with_roster):
     path = write_csv(tmp_path / "scores.csv", scores_rows([["000123", "n/a"]], header=["Staff ID", "Total"]))
     assert refused(capsys, "scores", path, "--period", "2023H1") == [
-        "第2行 «Total»: n/a 不是数字",
+        "第2行“Total”列：n/a 不是数字",
         "scores.csv 未导入：共 1 个问题，未写入任何数据。",
     ]
 
@@ -208,7 +208,7 @@ def test_duplicates_differing_only_in_full_width_digits(tmp_path, capsys, period
         tmp_path / "scores.csv", scores_rows([["000123", "90"], ["０００１２３", "91"]]), encoding="gbk"
     )
     assert refused(capsys, "scores", path, "--period", "2023H1") == [
-        "第3行 «工号»: 工号 000123 重复（首次出现在第2行）",
+        "第3行“工号”列：工号 000123 重复（首次出现在第2行）",
         "scores.csv 未导入：共 1 个问题，未写入任何数据。",
     ]
 
@@ -219,7 +219,7 @@ def test_a_vetoed_person_still_needs_a_total(tmp_path, capsys, period_with_roste
         scores_rows([["000124", "", "受警告处分影响期内"]], header=["工号", "总分", "否决事由"]),
     )
     assert refused(capsys, "scores", path, "--period", "2023H1") == [
-        "第2行 «总分»: 不能为空",
+        "第2行“总分”列：不能为空",
         "scores.csv 未导入：共 1 个问题，未写入任何数据。",
     ]
 
@@ -227,11 +227,11 @@ def test_a_vetoed_person_still_needs_a_total(tmp_path, capsys, period_with_roste
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        (["工号", "姓名"], ["第1行: 缺少必需的列 «总分»。"]),
-        (["工号", "总分", "得分"], ["第1行: 表头中 «总分» 列出现了两次。"]),
+        (["工号", "姓名"], ["第1行：缺少必需的列“总分”。"]),
+        (["工号", "总分", "得分"], ["第1行：表头中“总分”列出现了两次。"]),
         (
             ["编号", "分数"],
-            ["找不到表头：前 20 行中没有 «工号» 列。应有的列：工号、总分、否决事由、姓名。"],
+            ["找不到表头：前 20 行中没有“工号”列。应有的列：工号、总分、否决事由、姓名。"],
         ),
     ],
     ids=["missing-column", "column-twice", "no-header"],
@@ -247,8 +247,8 @@ def test_header_problems(tmp_path, capsys, period_with_roster, header, expected)
 def test_roster_missing_required_columns(tmp_path, capsys, period_with_roster):
     path = write_xlsx(tmp_path / "roster.xlsx", [["工号", "姓名", "职务"], ["000300", "吴九", "科员"]])
     assert refused(capsys, "roster", path, "--period", "2023H1") == [
-        "第1行: 缺少必需的列 «单位»。",
-        "第1行: 缺少必需的列 «人员类别»。",
+        "第1行：缺少必需的列“单位”。",
+        "第1行：缺少必需的列“人员类别”。",
         "roster.xlsx 未导入：共 2 个问题，未写入任何数据。",
     ]
 
@@ -333,7 +333,7 @@ def test_bad_arguments_exit_with_usage_and_no_traceback(tmp_path, capsys, period
 def test_dry_run_of_a_bad_file_is_refused_the_same_way(tmp_path, capsys, period_with_roster):
     path = write_csv(tmp_path / "scores.csv", scores_rows([["000123", "abc"]]))
     assert refused(capsys, "scores", path, "--period", "2023H1", "--dry-run") == [
-        "第2行 «总分»: abc 不是数字",
+        "第2行“总分”列：abc 不是数字",
         "scores.csv 未导入：共 1 个问题，未写入任何数据。",
     ]
 
@@ -392,8 +392,8 @@ def test_a_workbook_with_a_damaged_sheet_is_refused(tmp_path, capsys, period_wit
 def test_an_absurdly_large_total_is_too_large(tmp_path, capsys, period_with_roster, total):
     path = write_csv(tmp_path / "scores.csv", scores_rows([["000123", total], ["000124", "abc"]]))
     assert refused_cleanly(capsys, "scores", path, "--period", "2023H1") == [
-        f"第2行 «总分»: {total} 过大",
-        "第3行 «总分»: abc 不是数字",
+        f"第2行“总分”列：{total} 过大",
+        "第3行“总分”列：abc 不是数字",
         "scores.csv 未导入：共 2 个问题，未写入任何数据。",
     ]
 
@@ -413,10 +413,10 @@ def test_staff_ids_that_lost_their_leading_zeros_are_named_as_such(tmp_path, cap
         capsys, "import", "roster", write_csv(tmp_path / "r.csv", roster_rows(eaten)), "--period", "2023H2"
     )
     assert run.status == 1
-    assert "第2行 «工号»: 工号 123 即工号 000123 去掉了前导零" in run.err
-    assert "第3行 «工号»: 工号 124 即工号 000124 去掉了前导零" in run.err
+    assert "第2行“工号”列：工号 123 即工号 000123 去掉了前导零" in run.err
+    assert "第3行“工号”列：工号 124 即工号 000124 去掉了前导零" in run.err
     scores = write_csv(tmp_path / "s.csv", scores_rows([["123", "88"]]))
     run = jixiao(capsys, "import", "scores", scores, "--period", "2023H1")
     assert run.status == 1
-    assert "第2行 «工号»: 工号 123 不在 2023H1 的花名册上，但 000123 在" in run.err
+    assert "第2行“工号”列：工号 123 不在 2023H1 的花名册上，但 000123 在" in run.err
     assert table_dump() == before

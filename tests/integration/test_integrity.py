@@ -186,7 +186,7 @@ def test_a_known_staff_id_with_another_name_is_refused_naming_the_row_and_the_id
     )
     assert run.status == 1
     problem = next(line for line in run.err_lines if line.startswith("第"))
-    assert problem.startswith("第3行 «姓名»") and a1 in problem
+    assert problem.startswith("第3行“姓名”列") and a1 in problem
     assert UNIT_A.name not in run.err and "财政甲01" not in run.err  # nothing of the other unit
     assert Person.objects.get(staff_id=a1).name == "财政甲01"
     assert not Period.objects.filter(code="2025H2").exists()
@@ -394,7 +394,7 @@ def test_submission_locks_the_scores_and_a_change_flags_the_list_at_once(tmp_pat
         tmp_path / "更正.csv", scores_rows([[a3, "99.5", ""]], header=["工号", "总分", "否决事由"])
     )
     refused = jixiao(capsys, "import", "scores", path, "--period", CITY_PERIOD)
-    assert refused.status == 1 and "成绩已锁定" in refused.err
+    assert refused.status == 1 and "分数已锁定" in refused.err
     assert Score.objects.get(entry__person__staff_id=a3).total == Decimal("97.00")
     run = jixiao_ok(capsys, "import", "scores", path, "--period", CITY_PERIOD, "--reason", "党委复核更正")
     proposal.refresh_from_db()
@@ -460,9 +460,9 @@ def test_the_unit_import_page_asks_for_the_reason_and_flags_the_list(tmp_path, c
     csv = write_csv(tmp_path / "更正.csv", [["工号", "总分"], [staff_id(UNIT_A, 3), "99.5"]])
     with csv.open("rb") as upload:
         preview = client.post(url, {"kind": "scores", "file": upload}, follow=True).content.decode()
-    assert "成绩已锁定" in preview or 'name="reason"' in preview
+    assert "分数已锁定" in preview or 'name="reason"' in preview
     refused = client.post(url, {"apply": "1"}, follow=True).content.decode()
-    assert "成绩已锁定" in refused
+    assert "分数已锁定" in refused
     with csv.open("rb") as upload:
         client.post(url, {"kind": "scores", "file": upload}, follow=True)
     applied = client.post(url, {"apply": "1", "reason": "党委复核更正"}, follow=True).content.decode()

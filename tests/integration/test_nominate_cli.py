@@ -81,9 +81,9 @@ def test_the_reason_needs_twenty_characters(capsys, ranked):
 
 def test_eligible_by_rank_is_refused(capsys, ranked):
     assert refused(capsys, "F0001") == (
-        "财政1号已按排名入选（组内第 1 名 / 共 50 人，在 5 个名额内）；突出贡献推荐仅适用于排名比例以外的人员。"
+        "财政1号已在排名前列（组内第 1 名 / 共 50 人，在 5 个名额内）；突出贡献推荐仅适用于排名前列以外的人员。"
     )
-    assert refused(capsys, "C0001").startswith("城关1号已按排名入选（组内第 1 名 / 共 10 人，在 1 个名额内）")
+    assert refused(capsys, "C0001").startswith("城关1号已在排名前列（组内第 1 名 / 共 10 人，在 1 个名额内）")
 
 
 def test_vetoed_is_refused(capsys, ranked):
@@ -109,7 +109,7 @@ def test_out_of_date_ranking_is_refused(tmp_path, capsys, ranked):
     changed = write_csv(tmp_path / "more.csv", scores_rows([["F0050", "99.5"]]))
     jixiao_ok(capsys, "import", "scores", changed, "--period", "2023H1")
     assert refused(capsys, "F0006") == (
-        "2023H1 尚未排名，或排名早于最近一次花名册/成绩变更：请先运行 `jixiao select --period 2023H1`。"
+        "2023H1 尚未排名，或排名早于最近一次花名册或分数变更：请先运行 `jixiao select --period 2023H1`。"
     )
     jixiao_ok(capsys, "select", "--period", "2023H1")
     assert nominate(capsys, "F0006").status == 0
@@ -123,7 +123,7 @@ def test_no_ranking_yet_is_refused(tmp_path, capsys):
     jixiao_ok(capsys, "import", "roster", roster, "--period", "2023H1")
     jixiao_ok(capsys, "import", "scores", scores, "--period", "2023H1")
     assert refused(capsys, "F0030") == (
-        "2023H1 尚未排名，或排名早于最近一次花名册/成绩变更：请先运行 `jixiao select --period 2023H1`。"
+        "2023H1 尚未排名，或排名早于最近一次花名册或分数变更：请先运行 `jixiao select --period 2023H1`。"
     )
 
 
@@ -152,7 +152,7 @@ def test_select_warns_when_a_nominee_becomes_eligible_by_rank(tmp_path, capsys, 
     run = jixiao(capsys, "select", "--period", "2023H1")
     assert run.status == 0, run.err
     assert run.err_lines == [
-        "注意：市财政局财政6号（F0006）已被推荐为突出贡献人选，但按当前排名已排名入选或被否决。"
+        "注意：市财政局财政6号（F0006）已被推荐为突出贡献人选，但按当前排名已在排名前列或已被否决。"
     ]
     # The nomination stays as it was until the unit withdraws it.
     assert SpecialNomination.objects.get().state == NominationState.PROPOSED

@@ -28,9 +28,9 @@ from tests.files import (
 pytestmark = pytest.mark.django_db
 
 PERIOD = ASSESSMENT_PERIOD
-LOCKED = "市财政局本期成绩已锁定：修改需要说明理由（--reason），理由将被记录。"
+LOCKED = "市财政局本期分数已锁定：修改需要说明理由（--reason），理由将被记录。"
 NOT_SELECTED = Outcome.NOT_SELECTED
-RECOMPUTED = "市财政局的已锁定成绩已修改（理由已记录）：总分和排名已重新计算。"
+RECOMPUTED = "市财政局的已锁定分数已修改（理由已记录）：总分和排名已重新计算。"
 
 # 德 and 能 alike: 领导评价 60 %, 同事互评 40 %; 重点工作 of 100; 日常工作 of 50.
 # 张三 (86, 86, 90, 45): 17.2 + 17.2 + 27 + 27 = 88.40
@@ -92,7 +92,7 @@ def changes() -> list[tuple]:
 def test_lock_says_since_when_and_by_whom_and_locking_twice_keeps_one_lock(tmp_path, capsys, ranked):
     run = jixiao_ok(capsys, "lock", "--period", PERIOD, "--unit", "市财政局", "--actor", "市财政局人事科")
     assert re.fullmatch(
-        r"市财政局 2023H1 成绩已锁定（\d{4}-\d\d-\d\d \d\d:\d\d，市财政局人事科）。\n", run.out
+        r"市财政局 2023H1 分数已锁定（\d{4}-\d\d-\d\d \d\d:\d\d，市财政局人事科）。\n", run.out
     )
     again = jixiao_ok(capsys, "lock", "--period", PERIOD, "--unit", "市财政局", "--actor", "另一人")
     assert again.out == run.out  # still the first lock: its time and who locked
@@ -235,10 +235,10 @@ def test_a_change_to_two_locked_units_names_both_and_is_recorded_for_each(tmp_pa
     lock(capsys, "城关镇")
     path = write_csv(tmp_path / "更正.csv", [["工号", "日常工作"], ["000102", "50"], ["000104", "41"]])
     run = jixiao(capsys, "import", "indicator-scores", path, "--period", PERIOD)
-    assert run.err_lines == ["市财政局、城关镇本期成绩已锁定：修改需要说明理由（--reason），理由将被记录。"]
+    assert run.err_lines == ["市财政局、城关镇本期分数已锁定：修改需要说明理由（--reason），理由将被记录。"]
     run = jixiao_ok(capsys, "import", "indicator-scores", path, "--period", PERIOD, "--reason", "复核")
     assert (
-        run.out.splitlines()[-1] == "市财政局、城关镇的已锁定成绩已修改（理由已记录）：总分和排名已重新计算。"
+        run.out.splitlines()[-1] == "市财政局、城关镇的已锁定分数已修改（理由已记录）：总分和排名已重新计算。"
     )
     assert [c[0] for c in changes()] == ["市财政局", "城关镇"]
     assert {c[2:4] for c in changes()} == {("复核", "导入 更正.csv")}
@@ -268,7 +268,7 @@ def test_the_foundation_import_of_totals_is_guarded_too(tmp_path, capsys, ranked
     run = jixiao(capsys, "import", "scores", path, "--period", PERIOD)
     assert (run.status, run.err_lines) == (
         1,
-        ["城关镇本期成绩已锁定：修改需要说明理由（--reason），理由将被记录。"],
+        ["城关镇本期分数已锁定：修改需要说明理由（--reason），理由将被记录。"],
     )
     assert assessment_dump() == before
 
@@ -286,8 +286,8 @@ def test_the_foundation_import_of_totals_is_guarded_too(tmp_path, capsys, ranked
     )
     assert run.out.splitlines() == [
         "已导入 总分.csv 到 2023H1：共 1 行。",
-        "  成绩：新增 0，变更 1，未变 0；其中否决 0 人",
-        "城关镇的已锁定成绩已修改（理由已记录）：总分和排名已重新计算。",
+        "  分数：新增 0，变更 1，未变 0；其中否决 0 人",
+        "城关镇的已锁定分数已修改（理由已记录）：总分和排名已重新计算。",
     ]
     assert [c[:4] for c in changes()] == [("城关镇", "城关镇党政办", "更正录入错误", "导入 总分.csv")]
     assert ranking()["000106"] == (Decimal("92.00"), 1, NOT_SELECTED)
@@ -309,9 +309,9 @@ def test_unlock_records_the_reason_and_lifts_the_guard(tmp_path, capsys, ranked)
         "--actor",
         "考核办",
     )
-    assert run.out == "市财政局 2023H1 成绩已解锁。\n"
+    assert run.out == "市财政局 2023H1 分数已解锁。\n"
     assert not UnitLock.objects.exists()
-    assert [c[0:4] for c in changes()] == [("市财政局", "考核办", "重新组织评议", "成绩已解锁")]
+    assert [c[0:4] for c in changes()] == [("市财政局", "考核办", "重新组织评议", "分数已解锁")]
 
     path = write_csv(tmp_path / "更正.csv", [["工号", "重点工作"], ["000101", "100"]])
     run = jixiao_ok(capsys, "import", "indicator-scores", path, "--period", PERIOD)
@@ -319,7 +319,7 @@ def test_unlock_records_the_reason_and_lifts_the_guard(tmp_path, capsys, ranked)
     assert len(changes()) == 1
 
     again = jixiao_ok(capsys, "unlock", "--period", PERIOD, "--unit", "市财政局", "--reason", "再次解锁")
-    assert again.out == "市财政局 2023H1 成绩本未锁定。\n"
+    assert again.out == "市财政局 2023H1 分数本未锁定。\n"
     assert len(changes()) == 1
 
 

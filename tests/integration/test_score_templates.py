@@ -301,7 +301,7 @@ def test_a_filled_template_with_a_score_above_full_marks_is_refused_like_any_fil
     before = assessment_dump()
     run = jixiao(capsys, "import", "indicator-scores", path, "--period", PERIOD)
     assert run.status == 1
-    assert run.err_lines[0].startswith("第4行 «日常工作»: 51 超过满分 ")  # row 4 as Excel shows it
+    assert run.err_lines[0].startswith("第4行“日常工作”列：51 超过满分 ")  # row 4 as Excel shows it
     assert run.err_lines[1:] == ["指标得分.xlsx 未导入：共 1 个问题，未写入任何数据。"]
     assert assessment_dump() == before
 

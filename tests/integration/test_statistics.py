@@ -345,7 +345,9 @@ def test_the_lists_export_with_their_chinese_headers(client, city, tmp_path, cap
     candidates = tmp_path / "候选人.csv"
     jixiao_ok(capsys, "export", "candidates", "--period", "2024H1", "-o", candidates)
     lines = candidates.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "工号,姓名,单位,人员类别,职务,推荐类型,总分,组内排名,组内人数,党委决定,名单状态"
+    assert (
+        lines[0] == "工号,姓名,单位,人员类别,职务,推荐类型,总分,组内排名,组内人数,党委（党组）决定,名单状态"
+    )
     decisions = {line.split(",")[0]: line.split(",")[-2] for line in lines[1:]}
     assert decisions == {"F01": "同意", "F02": "同意", "C01": "同意", "C02": "公示后取消", "C03": "不同意"}
     client.force_login(make_user("admin", RoleKind.CITY_ADMIN))

@@ -7,6 +7,7 @@ import io
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jixiao.org.models import Role, RoleKind
 from tests.office import as_printed, needs_libreoffice
@@ -87,3 +88,44 @@ def test_the_ranking_prints_every_person(assessor_a, city, tmp_path):
     text = "\n".join(as_printed(path, tmp_path))
     for number in range(1, 21):
         assert person_name(UNIT_A, number) in text
+
+
+def test_last_periods_roster_is_the_next_ones_start(assessor_a, city):
+    """A new period's import page offers the unit's roster of the last period as a file in
+    the import's columns; imported as it is, the new period has the same people."""
+    from jixiao.assessment.actions import create_period
+    from jixiao.assessment.models import RosterEntry
+    from jixiao.org.access import Operator
+
+    unit = city.units[UNIT_A.name]
+    create_period("2025H2", acting_user=Operator("cli:test"))
+    page = assessor_a.get(f"/periods/2025H2/units/{unit.pk}/import/").content.decode()
+    link = f"/periods/2025H1/units/{unit.pk}/roster.xlsx"
+    assert link in page
+    download = assessor_a.get(link)
+    content = b"".join(download.streaming_content)
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    assert rows[0] == ("工号", "姓名", "单位", "人员类别", "职务", "性别")
+    assert len(rows) == 21 and {row[2] for row in rows[1:]} == {UNIT_A.name}
+    upload = SimpleUploadedFile("roster.xlsx", content)
+    checked = assessor_a.post(
+        f"/periods/2025H2/units/{unit.pk}/import/", {"kind": "roster", "file": upload}, follow=True
+    )
+    assert "花名册" in checked.content.decode()
+    assessor_a.post(f"/periods/2025H2/units/{unit.pk}/import/", {"apply": "1"}, follow=True)
+    before = set(
+        RosterEntry.objects.filter(period__code="2025H1", unit=unit).values_list(
+            "person__staff_id", "name", "gender", "post"
+        )
+    )
+    after = set(
+        RosterEntry.objects.filter(period__code="2025H2", unit=unit).values_list(
+            "person__staff_id", "name", "gender", "post"
+        )
+    )
+    assert before == after and len(after) == 20
+    # Another unit's roster file is not theirs to download.
+    assert (
+        assessor_a.get(f"/periods/2025H1/units/{city.units[UNIT_B.name].pk}/roster.xlsx").status_code == 404
+    )
+    assert assessor_a.get("/periods/2025H1/roster.xlsx").status_code == 403

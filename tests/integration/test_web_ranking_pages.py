@@ -121,7 +121,7 @@ def test_period_page_lists_every_unit_and_the_city_total(staff, city):
     assert response.status_code == 200
     html = response.content.decode()
     assert table_rows(html) == [
-        # 单位, 进度, 总人数, 参加考核, 否决, 排名入选, 突出贡献推荐, 推荐上限, 党委通过, 绩效标兵
+        # 单位, 进度, 总人数, 参加考核, 否决, 排名前列, 突出贡献推荐, 推荐上限, 党委（党组）通过, 绩效标兵
         ["市财政局", "已排名", "26", "25", "1", "1", "0", "0", "0", "0"],
         ["城关镇", "已排名", "10", "10", "0", "2", "0", "0", "0", "0"],
     ]
@@ -138,14 +138,14 @@ def test_unit_page_ranks_each_category_with_a_cut_off_line(staff, city):
     sections = re.findall(r'<section class="group">(.*?)</section>', html, re.S)
     assert len(sections) == 2
     general, middle = sections
-    assert "一般干部" in general and "共 20 人，名额 2 个，排名入选 1 人" in text(general)
-    assert "中层干部" in middle and "共 5 人，名额 0 个，排名入选 0 人" in text(middle)
+    assert "一般干部" in general and "共 20 人，名额 2 个，排名前列 1 人" in text(general)
+    assert "中层干部" in middle and "共 5 人，名额 0 个，排名前列 0 人" in text(middle)
 
     rows = re.findall(r'<tr class="([^"]*)">(.*?)</tr>', general, re.S)
     assert len(rows) == 20
     cells = [[text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for _cls, row in rows]
     assert [c[1] for c in cells] == [f"{i:06d}" for i in range(1, 21)]
-    assert cells[0][:5] == ["1", "000001", "财政1号", "99.00", "排名入选"]
+    assert cells[0][:5] == ["1", "000001", "财政1号", "99.00", "排名前10%"]
     assert cells[1][:5] == ["2", "000002", "财政2号", "98.00", "否决"]
     assert cells[1][5] == "受警告处分影响期内"
     assert cells[2][:5] == ["3", "000003", "财政3号", "97.00", "未入选"]
@@ -164,7 +164,7 @@ def test_a_tie_at_the_cut_off_puts_the_line_under_the_whole_tie(staff, city):
         [text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)][::4][:2]
         for _cls, row in rows
     ]
-    assert ranks_and_results[:3] == [["1", "排名入选"], ["1", "排名入选"], ["3", "未入选"]]
+    assert ranks_and_results[:3] == [["1", "排名前10%"], ["1", "排名前10%"], ["3", "未入选"]]
     assert [i for i, (cls, _row) in enumerate(rows) if "cutoff" in cls.split()] == [1]
 
 

@@ -317,7 +317,7 @@ def test_a_later_ranking_that_changes_a_decided_list_flags_it_and_changes_nothin
 
     # Both lists are submitted: their scores are locked, a change needs a reason.
     refusal = city_refuses(city, [[a(15), "85.5", ""]])
-    assert "成绩已锁定" in refusal and "--reason" in refusal
+    assert "分数已锁定" in refusal and "--reason" in refusal
 
     # A change that leaves both lists as they are flags nothing; it ranks both units at once.
     since = mark()

@@ -97,5 +97,5 @@ class Command(PeriodCommand):
         filled = width * done // total
         bar = "█" * filled + "░" * (width - filled)
         end = "\n" if done == total else ""
-        sys.stderr.write(f"\r{bar} {done}/{total} " + _("units") + end)
+        sys.stderr.write(f"\r{bar} " + _("%(done)s/%(total)s units") % {"done": done, "total": total} + end)
         sys.stderr.flush()
