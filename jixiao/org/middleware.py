@@ -6,6 +6,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from jixiao.org import oidc
 from jixiao.org.models import PasswordToChange
@@ -34,7 +35,6 @@ class PasswordToChangeMiddleware:
         )
         target = reverse("password_change")
         if request.htmx:
-            response = redirect(target)
-            response["HX-Redirect"] = target
-            return response
+            # A redirect would be followed inside the fragment's request: htmx leads the page.
+            return HttpResponseClientRedirect(target)
         return redirect(target)

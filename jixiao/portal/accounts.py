@@ -42,12 +42,16 @@ def _roster(period: Period, unit=None):
     return entries.annotate(has_account=Exists(staff_roles), awaits_login=Exists(waiting))
 
 
+# What the pages count of a roster: for the whole page and per unit.
+COUNTS = {
+    "people": Count("pk"),
+    "with_account": Count("pk", filter=Q(has_account=True)),
+    "waiting": Count("pk", filter=Q(awaits_login=True)),
+}
+
+
 def _counts(entries) -> dict:
-    counts = entries.aggregate(
-        people=Count("pk"),
-        with_account=Count("pk", filter=Q(has_account=True)),
-        waiting=Count("pk", filter=Q(awaits_login=True)),
-    )
+    counts = entries.aggregate(**COUNTS)
     return {**counts, "without": counts["people"] - counts["with_account"]}
 
 
@@ -55,7 +59,7 @@ def _waiting_roles(entries):
     return (
         Role.objects.filter(
             kind=RoleKind.STAFF,
-            person__in=entries.filter(awaits_login=True).values("person"),
+            person__in=entries.values("person"),
             user__in=PasswordToChange.objects.values("user"),
         )
         .select_related("person", "unit", "user")
@@ -68,10 +72,16 @@ def _handle(request, period, unit, entries):
     what = request.POST.get("do")
     try:
         if what == "open":
-            people = [
-                (e.person, e.unit) for e in entries.filter(has_account=False).select_related("person", "unit")
-            ]
+            # Everyone on the roster: those without an account get one, and the account of
+            # someone who moved follows them to their unit on this roster.
+            people = [(e.person, e.unit) for e in entries.select_related("person", "unit")]
             opened = actions.open_staff_accounts(people, acting_user=request.user, unit=unit)
+            if opened.moved:
+                messages.info(
+                    request,
+                    _("%(count)s accounts moved with their holders to their unit on this roster.")
+                    % {"count": opened.moved},
+                )
             if opened.taken:
                 messages.warning(
                     request,
@@ -115,7 +125,6 @@ def _sheet(request, period, unit, issued: list[actions.IssuedPassword]):
         "unit": unit,
         "issued": issued,
         "login_url": login_url,
-        "issued_at": now,
         "xlsx_href": f"data:{XLSX};base64,{base64.b64encode(workbook).decode()}",
         "xlsx_name": filename,
         "back": request.path,
@@ -162,11 +171,7 @@ def city_accounts(request, code):
         return _handle(request, period, None, entries)
     by_unit = (
         entries.values("unit_id", "unit__name", "unit__sort_order")
-        .annotate(
-            people=Count("pk"),
-            with_account=Count("pk", filter=Q(has_account=True)),
-            waiting=Count("pk", filter=Q(awaits_login=True)),
-        )
+        .annotate(**COUNTS)
         .order_by("unit__sort_order", "unit_id")
     )
     counts = _counts(entries)

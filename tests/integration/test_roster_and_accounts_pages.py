@@ -193,3 +193,25 @@ def test_unit_office_imports_its_own_roster_and_resets_a_password(client, empty_
     )
     assert client.post(accounts, {"do": "reset", "staff_id": "200001"}).status_code == 404
     assert client.get("/periods/2024H1/accounts/").status_code == 403
+
+
+def test_an_account_follows_its_holder_to_their_new_unit(client, city_office, tmp_path):
+    """Opening the accounts again after a transfer moves the staff role to the new unit (so
+    that office may reset the password), and opens nothing new."""
+    roster = write_xlsx(tmp_path / "roster.xlsx", roster_rows(PEOPLE, header=HEADER))
+    upload(city_office, "/periods/2024H1/import/", "roster", roster)
+    follow(city_office, city_office.post("/periods/2024H1/import/", {"apply": "1"}))
+    city_office.post("/periods/2024H1/accounts/", {"do": "open"})
+    moved = [PEOPLE[0][:2] + ["城关镇"] + PEOPLE[0][3:], *PEOPLE[1:]]
+    upload(
+        city_office,
+        "/periods/2024H1/import/",
+        "roster",
+        write_xlsx(tmp_path / "moved.xlsx", roster_rows(moved, header=HEADER)),
+    )
+    follow(city_office, city_office.post("/periods/2024H1/import/", {"apply": "1"}))
+    again = follow(city_office, city_office.post("/periods/2024H1/accounts/", {"do": "open"}))
+    assert not slips(again.content.decode())
+    assert "1 个账号已随本人调整到本期花名册上的单位。" in text(again.content.decode())
+    assert Role.objects.get(kind=RoleKind.STAFF, person__staff_id="100001").unit.name == "城关镇"
+    assert get_user_model().objects.filter(username__in=[row[0] for row in PEOPLE]).count() == 4
