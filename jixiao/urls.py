@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from jixiao.core.health import healthz
 from jixiao.core.language import choose_language
+from jixiao.imports.sanction_pages import register as sanctions_register
 from jixiao.org import oidc
 from jixiao.org.access import public, signed_in
 from jixiao.portal.views import ChangePassword, home, my_results
@@ -18,6 +19,7 @@ urlpatterns = [
     path("periods/", include("jixiao.assessment.urls")),
     path("periods/", include("jixiao.imports.urls")),
     path("me/", my_results, name="my_results"),
+    path("sanctions/", sanctions_register, name="sanctions"),
     path("", include("jixiao.showcase.urls")),
     path("reports/", include("jixiao.reports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

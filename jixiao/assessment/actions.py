@@ -7,18 +7,21 @@ and writes its own audit entry in that transaction. Views, commands and the admi
 their input and call these; nothing else writes what they own.
 """
 
+import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jixiao.assessment import schemes, totals
+from jixiao.assessment import sanction_rules, sanctions, schemes, totals
 from jixiao.assessment.changes import mark_period_changed
 from jixiao.assessment.errors import AssessmentRefusal
 from jixiao.assessment.models import (
     Period,
     PeriodState,
     RosterEntry,
+    Sanction,
+    SanctionType,
     Scheme,
     ScoreChange,
     UnitLock,
@@ -249,6 +252,66 @@ def rename_person(period: Period, staff_id: str, name: str, *, acting_user, reas
 
 
 @transaction.atomic
+# ----------------------------------------------------------------------------------------
+# The sanctions register
+# ----------------------------------------------------------------------------------------
+
+
+def refresh_sanction_vetoes(
+    person_ids: Iterable[int], windows: Iterable[tuple[datetime.date, datetime.date | None]]
+) -> list[tuple[Period, list[int]]]:
+    """Within the action that changed the register: the vetoes of these people follow it in
+    every open period one of the influence windows (as they were and as they are) touches;
+    returns those periods whose vetoes changed, with the units of the people concerned,
+    marked changed so their rankings are stale. Closed periods keep what they showed."""
+    person_ids = sorted(set(person_ids))
+    changed = []
+    for period in sanctions.open_periods_touched(windows):
+        unit_ids = sorted(
+            set(
+                RosterEntry.objects.filter(period=period, person_id__in=person_ids).values_list(
+                    "unit_id", flat=True
+                )
+            )
+        )
+        if unit_ids and totals.apply_veto_items(period, unit_ids):
+            mark_period_changed(period, unit_ids)
+            changed.append((period, unit_ids))
+    return changed
+
+
+def set_sanction_months(sanction_type: SanctionType, months: int | None, *, acting_user) -> int:
+    """Change how many months a type of sanction vetoes (empty: until lifted): every
+    sanction of the type gets its new window, and the vetoes of open periods follow. Returns
+    how many sanctions' windows changed."""
+    require_city_admin(acting_user)
+    with transaction.atomic():
+        stored = SanctionType.objects.select_for_update().get(pk=sanction_type.pk)
+        before = stored.influence_months
+        stored.influence_months = months
+        stored.save(update_fields=["influence_months"])
+        moved, windows = [], []
+        for sanction in Sanction.objects.filter(sanction_type=stored):
+            end = sanction_rules.influence_end(sanction.decided_on, months, sanction.lifted_on)
+            if end != sanction.influence_end:
+                windows += [(sanction.decided_on, sanction.influence_end), (sanction.decided_on, end)]
+                sanction.influence_end = end
+                moved.append(sanction)
+        Sanction.objects.bulk_update(moved, ["influence_end"], batch_size=500)
+        periods = refresh_sanction_vetoes({s.person_id for s in moved}, windows)
+        record(
+            actor=actor_name(acting_user),
+            action=AuditAction.REFERENCE,
+            target=stored,
+            summary=_("%(type)s: influence period %(before)s → %(after)s months; %(count)s sanctions moved")
+            % {"type": stored.name, "before": before, "after": months, "count": len(moved)},
+            before={"influence_months": before},
+            after={"influence_months": months, "periods": {p.code: units for p, units in periods}},
+        )
+    sanction_type.influence_months = months
+    return len(moved)
+
+
 def recompute_totals(period: Period, *, acting_user, unit: Unit | None = None) -> totals.TotalsRun:
     """Compute the scheme totals of the period (of the unit's people) from the raw scores."""
     if unit is None:

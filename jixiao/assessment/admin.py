@@ -4,12 +4,13 @@ audited. A closed period's schemes are shown only."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 
-from jixiao.assessment.actions import record_scheme_change, scheme_snapshot
+from jixiao.assessment.actions import record_scheme_change, scheme_snapshot, set_sanction_months
 from jixiao.assessment.changes import mark_period_changed
 from jixiao.assessment.models import (
     Indicator,
     PeriodState,
     RaterGroup,
+    SanctionType,
     Scheme,
     SchemeRaterGroup,
     SubPeriodWeight,
@@ -24,6 +25,29 @@ from jixiao.core.audited_admin import AuditedAdmin
 class VetoReasonAdmin(AuditedAdmin):
     list_display = ["name", "code", "influence_months", "active", "sort_order"]
     list_editable = ["active", "sort_order"]
+
+
+@admin.register(SanctionType)
+class SanctionTypeAdmin(AuditedAdmin):
+    list_display = ["name", "influence_months", "veto_reason", "sort_order"]
+    list_editable = ["influence_months", "sort_order"]
+
+    def save_model(self, request, obj, form, change):
+        if not change or "influence_months" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        # The months through the action: every sanction of the type gets its new window and
+        # the vetoes of open periods follow.
+        months = obj.influence_months
+        obj.influence_months = form.initial.get("influence_months")
+        super().save_model(request, obj, form, change)
+        moved = set_sanction_months(obj, months, acting_user=request.user)
+        if moved:
+            self.message_user(
+                request,
+                _("%(count)s sanctions of this type have a new influence window; open periods' vetoes follow.")
+                % {"count": moved},
+            )
 
 
 @admin.register(RaterGroup)

@@ -17,10 +17,11 @@ class PeriodCommand(JixiaoCommand):
     ``Operator`` (``--actor``), and their refusals end the command with the rule's message."""
 
     atomic = True
+    period_required = True
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--period", required=True, help=_("Period code, e.g. 2023H1."))
+        parser.add_argument("--period", required=self.period_required, help=_("Period code, e.g. 2023H1."))
 
     def execute(self, *args, **options):
         try:

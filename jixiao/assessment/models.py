@@ -128,6 +128,64 @@ class VetoReason(models.Model):
         return self.name
 
 
+class SanctionType(models.Model):
+    """A kind of sanction in the register (警告, 记过 … 立案审查调查) and how long it vetoes:
+    ``influence_months`` from the decision date, or, when empty, until the sanction is lifted
+    (an open investigation vetoes every period until its 解除日期 is recorded)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    influence_months = models.PositiveSmallIntegerField(
+        _("influence period in months"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until the lifting date (解除日期) is recorded."),
+    )
+    veto_reason = models.ForeignKey(
+        VetoReason, null=True, blank=True, on_delete=models.PROTECT, related_name="sanction_types"
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("sanction type")
+        verbose_name_plural = _("sanction types")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sanction(models.Model):
+    """One sanction of a person (处分、诫勉、立案审查调查) as the register records it.
+
+    ``influence_end`` is the last day of its influence window, derived by
+    ``assessment.sanction_rules.influence_end`` from the decision date, the type's months
+    and the lifting date (empty: open-ended); kept in the row so that finding the people a
+    period's window overlaps is one indexed query."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.PROTECT, related_name="sanctions")
+    sanction_type = models.ForeignKey(SanctionType, on_delete=models.PROTECT, related_name="sanctions")
+    decided_on = models.DateField(_("decision date"))
+    lifted_on = models.DateField(_("lifting date"), null=True, blank=True)
+    reason = models.CharField(_("grounds"), max_length=200, blank=True)
+    name = models.CharField(_("name as recorded"), max_length=50)
+    influence_end = models.DateField(_("influence window ends"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        ordering = ["-decided_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "sanction_type", "decided_on"], name="one_sanction_per_type_and_day"
+            )
+        ]
+        indexes = [models.Index(fields=["decided_on", "influence_end"], name="sanction_window")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.sanction_type} {self.decided_on}"
+
+
 class ScoreSource(models.TextChoices):
     IMPORT = "import", _("imported total")
     SCHEME = "scheme", _("computed by the scheme")

@@ -32,6 +32,7 @@ from jixiao.assessment.models import (
     SubPeriodWeight,
     VetoItem,
 )
+from jixiao.assessment.sanctions import sanction_vetoes
 
 
 def cents(column: str) -> str:
@@ -309,8 +310,9 @@ def shown_veto(
 
 
 def apply_veto_items(period: Period, unit_ids: Sequence[int] | None = None) -> int:
-    """Every score of the period (of these units) carries the veto imported with it and the
-    vetoes of its veto items (一票否决), and only those; returns how many scores changed."""
+    """Every score of the period (of these units) carries the veto imported with it, the
+    vetoes of its veto items (一票否决) and those of the person's sanctions whose influence
+    window touches the period, and only those; returns how many scores changed."""
     scores = Score.objects.filter(entry__period=period)
     items = VetoItem.objects.filter(entry__period=period)
     if unit_ids is not None:
@@ -318,6 +320,8 @@ def apply_veto_items(period: Period, unit_ids: Sequence[int] | None = None) -> i
     by_entry: dict[int, list[tuple[str, int | None]]] = {}
     for entry_id, text, reason_id in items.order_by("id").values_list("entry_id", "text", "reason_id"):
         by_entry.setdefault(entry_id, []).append((text, reason_id))
+    for entry_id, vetoes in sanction_vetoes(period, unit_ids=unit_ids).items():
+        by_entry.setdefault(entry_id, []).extend(vetoes)
     changed = []
     for score in scores.filter(Q(entry_id__in=by_entry) | ~Q(veto_text="") | ~Q(imported_veto="")).only(
         "entry_id", "veto_text", "veto_reason_id", "imported_veto", "imported_veto_reason_id"

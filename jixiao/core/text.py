@@ -1,5 +1,6 @@
 """Normalising text the way users type it into Excel and WPS."""
 
+import datetime
 import unicodedata
 
 
@@ -52,3 +53,8 @@ def normalize_staff_id(value) -> str:
     """A staff ID as stored: trimmed, full-width digits typed with a Chinese input method
     made ASCII; case is kept."""
     return unicodedata.normalize("NFKC", clean_text(value))
+
+
+def chinese_date(day: datetime.date) -> str:
+    """``2023年7月10日``: the date as an official document writes it."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jixiao.assessment.actions import guard_locked_change, locked_units, require_open
+from jixiao.assessment.actions import guard_locked_change, locked_units, refresh_sanction_vetoes, require_open
 from jixiao.assessment.models import Period, RosterEntry
+from jixiao.core.audit import AuditAction
+from jixiao.core.audit import record as audit
 from jixiao.imports.kinds import KINDS
-from jixiao.imports.models import ImportRecord
+from jixiao.imports.models import ImportKind, ImportRecord
 from jixiao.imports.problems import ImportProblem, ImportRefused, ReadingStopped
+from jixiao.imports.sanctions import apply_sanctions_plan, plan_sanctions_import
 from jixiao.imports.source import SourceFile
 from jixiao.org.access import account_of, actor_name, require_city_admin, require_unit_role
 from jixiao.org.models import RoleKind, Unit
@@ -137,3 +140,73 @@ def import_file(
         scopes = [None] if unit is None and len(locked) > 1 else locked
         rankings = [rank(period, acting_user=acting_user, unit=scope, rate_limited=False) for scope in scopes]
     return ImportResult(plan, record, locked, rankings)
+
+
+@dataclass
+class SanctionsResult:
+    plan: object
+    record: ImportRecord | None  # None for a dry run
+    # The open periods whose vetoes changed, with the units of the people concerned.
+    periods: list[tuple[Period, list[int]]] = field(default_factory=list)
+    rankings: list[RankingRun] = field(default_factory=list)  # of locked units, to flag lists
+
+    @property
+    def flagged(self) -> list:
+        return [proposal for run in self.rankings for proposal in run.flagged]
+
+
+def import_sanctions(source: SourceFile, *, acting_user, dry_run: bool = False) -> SanctionsResult:
+    """Import the sanctions register (for the city office only): every problem or nothing
+    written; then the vetoes of the people concerned follow the register in every open
+    period a new or changed influence window touches (a closed period keeps what it showed),
+    and a unit whose scores are locked is ranked again at once, so a list the new veto
+    changes is flagged for a new decision."""
+    require_city_admin(acting_user)
+    actor = actor_name(acting_user)
+    with transaction.atomic():
+        plan = plan_sanctions_import(source)
+        if dry_run:
+            return SanctionsResult(plan, None)
+        apply_sanctions_plan(plan)
+        periods = refresh_sanction_vetoes(plan.person_ids(), plan.windows())
+        to_rank = [(period, unit) for period, unit_ids in periods for unit in locked_units(period, unit_ids)]
+        # The ranking locks before the audit log's (the order every action takes them in).
+        for period in dict.fromkeys(period for period, _unit in to_rank):
+            ranking_lock(period)
+        record = ImportRecord.objects.create(
+            kind=ImportKind.SANCTIONS,
+            period=None,
+            actor=actor,
+            user=account_of(acting_user),
+            file_name=source.name,
+            file_sha256=source.sha256,
+            rows=plan.rows,
+            changed=plan.changes,
+            summary=plan.summary(),
+        )
+        audit(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            target=record,
+            summary=_(
+                "sanctions register import of %(file)s: %(new)s new, %(changed)s changed; vetoes "
+                "changed in %(periods)s open periods"
+            )
+            % {
+                "file": source.name,
+                "new": len(plan.new),
+                "changed": len(plan.changed),
+                "periods": len(periods),
+            },
+            after={
+                "file": source.name,
+                "sha256": source.sha256,
+                "kind": ImportKind.SANCTIONS.value,
+                "summary": record.summary,
+                "periods": {period.code: unit_ids for period, unit_ids in periods},
+            },
+        )
+        rankings = [
+            rank(period, acting_user=acting_user, unit=unit, rate_limited=False) for period, unit in to_rank
+        ]
+    return SanctionsResult(plan, record, periods, rankings)

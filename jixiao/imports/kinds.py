@@ -1,6 +1,7 @@
 """The kinds of import, shared by ``jixiao import`` and the unit's import page."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jixiao.imports.assessment_scores import (
     ADJUSTMENT_COLUMNS,
@@ -22,6 +23,32 @@ KINDS = {
     "rater-scores": (RATER_SCORE_COLUMNS, plan_rater_scores, apply_raw_scores, True),
     "adjustments": (ADJUSTMENT_COLUMNS, plan_adjustments, apply_raw_scores, True),
 }
+
+# The sanctions register: imported like the others, but records of people, of no period.
+SANCTIONS = "sanctions"
+
+
+def describe_sanctions(result) -> list[str]:
+    """What a sanctions import changed: records, and the vetoes of open periods."""
+    summary = result.plan.summary()
+    lines = [
+        _("sanctions: %(new)s new, %(changed)s changed, %(same)s unchanged")
+        % {"new": summary["new"], "changed": summary["changed"], "same": summary["unchanged"]}
+    ]
+    for period, unit_ids in result.periods:
+        lines.append(
+            ngettext(
+                "%(period)s: vetoes changed in %(count)s unit",
+                "%(period)s: vetoes changed in %(count)s units",
+                len(unit_ids),
+            )
+            % {"period": period.code, "count": len(unit_ids)}
+        )
+    if summary["ignored_columns"]:
+        lines.append(_("ignored columns: %(names)s") % {"names": "、".join(summary["ignored_columns"])})
+    if not result.plan.changes:
+        lines.append(_("The database already matches the file: nothing changed."))
+    return lines
 
 
 def describe_plan(kind: str, plan) -> list[str]:

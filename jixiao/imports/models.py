@@ -11,11 +11,15 @@ class ImportKind(models.TextChoices):
     INDICATOR_SCORES = "indicator-scores", _("indicator scores")
     RATER_SCORES = "rater-scores", _("rater scores")
     ADJUSTMENTS = "adjustments", _("bonus, penalty and veto items")
+    SANCTIONS = "sanctions", _("sanctions register")
 
 
 class ImportRecord(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind)
-    period = models.ForeignKey("assessment.Period", on_delete=models.PROTECT, related_name="imports")
+    # Empty for the sanctions register: records of people, not of one period.
+    period = models.ForeignKey(
+        "assessment.Period", null=True, blank=True, on_delete=models.PROTECT, related_name="imports"
+    )
     actor = models.CharField(_("by"), max_length=150)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -225,6 +225,11 @@ def xls_sheets(data: bytes) -> list[Iterator[Row]]:
             if number.is_integer():
                 number = int(number)
             return shown_number(number, number_format(cell))
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            try:
+                return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+            except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                return cell.value
         if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
             return None
         if cell.ctype == xlrd.XL_CELL_ERROR:

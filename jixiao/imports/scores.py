@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jixiao.assessment.formula import cents_to_points
 from jixiao.assessment.models import Period, Score, ScoreSource, VetoItem, VetoReason
+from jixiao.assessment.sanctions import sanction_vetoes
 from jixiao.assessment.totals import shown_veto
 from jixiao.core.bulk import insert_rows, update_rows
 from jixiao.core.text import clean_text
@@ -179,7 +180,7 @@ def plan_scores_import(period: Period, source: SourceFile) -> ScoresPlan:
 
 def veto_items_of(period: Period, entry_ids: list[int]) -> dict[int, list[tuple[str, int | None]]]:
     """entry id → the texts and catalogue reasons of its veto items, in order (a period has
-    few: read them all)."""
+    few: read them all), then those of the person's sanctions touching the period."""
     wanted = set(entry_ids)
     items: dict[int, list[tuple[str, int | None]]] = {}
     rows = (
@@ -190,6 +191,8 @@ def veto_items_of(period: Period, entry_ids: list[int]) -> dict[int, list[tuple[
     for entry_id, text, reason_id in rows:
         if entry_id in wanted:
             items.setdefault(entry_id, []).append((text, reason_id))
+    for entry_id, vetoes in sanction_vetoes(period, entry_ids=wanted).items():
+        items.setdefault(entry_id, []).extend(vetoes)
     return items
 
 

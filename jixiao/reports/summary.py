@@ -25,10 +25,10 @@ from jixiao.core.official_docx import (
     repeat_as_header,
     run,
 )
+from jixiao.core.text import chinese_date
 from jixiao.reports import charts, statistics
 from jixiao.reports.tables import PERIOD_TABLES, TREND_TABLES, trend_rows
 from jixiao.selection.models import share_percent_of
-from jixiao.selection.notice_documents import chinese_date
 
 TABLE_PT = 10.5  # 五号: the breakdown tables have nine columns
 CHART_WIDTH = Cm(15.5)

@@ -32,6 +32,7 @@ from jixiao.core.official_docx import (
     repeat_as_header,
     run,
 )
+from jixiao.core.text import chinese_date
 from jixiao.org.models import Gender
 from jixiao.selection.models import (
     Candidate,
@@ -49,11 +50,6 @@ COLUMNS = ("单位", "姓名", "性别", "职务", glossary.ROUTE, "主要事迹
 GENDER_LABELS = {Gender.MALE: "男", Gender.FEMALE: "女"}
 MEETING_NAMES = {MeetingKind.PARTY_COMMITTEE: "党委会议", MeetingKind.PARTY_GROUP: "党组会议"}
 ANY_MEETING_NAME = f"{glossary.COMMITTEE}会议"
-
-
-def chinese_date(day: datetime.date) -> str:
-    """``2023年7月10日``: the date as an official document writes it."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)

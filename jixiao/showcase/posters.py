@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from jixiao.assessment.models import Period
 from jixiao.core import glossary
 from jixiao.core.jobs import Progress
+from jixiao.core.text import chinese_date
 from jixiao.org.models import Unit
 from jixiao.selection.models import Proposal, ProposalState
 from jixiao.showcase.errors import ShowcaseRefusal, ShowcaseRefused
 from jixiao.showcase.public import PublicExemplar, of_unit, published_exemplars
-from jixiao.showcase.rendering import PORTRAIT_SCHEME, chinese_date, profile_url, qr_data_uri, render_document
+from jixiao.showcase.rendering import PORTRAIT_SCHEME, profile_url, qr_data_uri, render_document
 
 
 @dataclass(frozen=True)

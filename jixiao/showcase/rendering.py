@@ -6,7 +6,6 @@ nothing from the network or the disk: a portrait is ``portrait:<sha256>`` (a pub
 photo, read from the database and scaled for print), a QR code is a ``data:`` URI.
 """
 
-import datetime
 import functools
 import io
 import ipaddress
@@ -19,6 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from jixiao.assessment.models import Period
+from jixiao.core.text import chinese_date
 from jixiao.selection.models import Proposal, ProposalState
 from jixiao.showcase.models import Portrait
 from jixiao.showcase.photos import encode_jpeg
@@ -27,10 +27,6 @@ from jixiao.showcase.public import PublicExemplar
 PORTRAIT_SCHEME = "portrait:"
 # Half the stored size is over 300 dpi on a poster card and keeps a city's PDF light.
 PRINT_PORTRAIT_SIZE = (450, 600)
-
-
-def chinese_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def published_on(period: Period, unit=None) -> str:
