@@ -18,6 +18,7 @@ from jixiao.assessment.models import (
     Scheme,
     VetoItem,
 )
+from jixiao.assessment.sanctions import sanction_vetoes
 from jixiao.assessment.schemes import applicable_scheme, formula_scheme
 
 
@@ -32,6 +33,12 @@ class Breakdown:
     bonuses: list[Adjustment]
     penalties: list[Adjustment]
     vetoes: list[VetoItem]
+    sanctions: list[str]  # the vetoes of the person's sanctions touching the period
+
+    @property
+    def veto_texts(self) -> list[str]:
+        """Every veto the breakdown shows but the one imported with a total."""
+        return [item.text for item in self.vetoes] + self.sanctions
 
     def sub_period_name(self, number: int) -> str:
         rhythm = RollUp(self.scheme.roll_up)
@@ -73,4 +80,7 @@ def explain(entry: RosterEntry) -> Breakdown | None:
         bonuses=bonuses,
         penalties=penalties,
         vetoes=list(VetoItem.objects.filter(entry=entry).order_by("id")),
+        sanctions=[
+            text for text, _reason in sanction_vetoes(entry.period, entry_ids=[entry.pk]).get(entry.pk, [])
+        ],
     )

@@ -130,14 +130,18 @@ def plan_sanctions_import(source: SourceFile) -> SanctionsPlan:
             )
         sanction_type = types.get(clean_text(raw_type))
         if sanction_type is None:
-            problem(
-                _("%(value)s is not a sanction type (the catalogue has %(types)s)")
-                % {"value": cells.shown(raw_type) or _("(empty)"), "types": "、".join(types)}
-                if clean_text(raw_type)
-                else _("is empty"),
-                number,
-                "type",
-            )
+            if not clean_text(raw_type):
+                message = _("is empty")
+            elif not types:
+                message = _("%(value)s is not a sanction type: the catalogue of sanction types is empty") % {
+                    "value": cells.shown(raw_type)
+                }
+            else:
+                message = _("%(value)s is not a sanction type (the catalogue has %(types)s)") % {
+                    "value": cells.shown(raw_type),
+                    "types": "、".join(types),
+                }
+            problem(message, number, "type")
         decided_on = lifted_on = None
         try:
             decided_on = cells.date(raw_decided)

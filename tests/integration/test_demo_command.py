@@ -97,7 +97,7 @@ def test_demo_builds_and_ranks_a_city(capsys, data_dir):
         breakdown = explain(score.entry)
         assert breakdown.result.complete
         assert Decimal(breakdown.result.total_cents).scaleb(-2) == score.total
-        assert bool(breakdown.vetoes) == bool(score.veto_text)
+        assert bool(breakdown.veto_texts) == bool(score.veto_text)
 
     # The roster it imported is a real .xlsx file with the import's columns.
     roster = read_xlsx(data_dir / "demo" / "roster-2023H1.xlsx")

@@ -116,6 +116,12 @@ def test_the_veto_is_shown_on_the_ranking_the_breakdown_and_my_results(city, cap
     assert shown in ranking
     breakdown = unescape(client.get("/periods/2024H1/people/300001/").content.decode())
     assert shown in breakdown
+    # The staff member reads it among their own results.
+    client.logout()
+    staff = get_user_model().objects.create_user("300001", password="zhouzheng-secret-1")
+    Role.objects.create(user=staff, kind=RoleKind.STAFF, person=Person.objects.get(staff_id="300001"), unit=unit)
+    sign_in(client, "300001", "zhouzheng-secret-1")
+    assert shown in unescape(client.get("/me/").content.decode())
     # 2024H2 is touched too (to 14 September); 2025 would not be.
     assert vetoes("300001")["2024H2"] == shown
     assert vetoes("300001")["2023H2"] == ""

@@ -133,6 +133,6 @@ def render(b) -> str:
         )
     else:
         lines.append(_("Total: not assessed (no scores yet)."))
-    for veto in b.vetoes:
-        lines.append(_("Vetoed: %(reason)s") % {"reason": veto.text})
+    for text in b.veto_texts:
+        lines.append(_("Vetoed: %(reason)s") % {"reason": text})
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """``jixiao demo``: a fresh database with a synthetic city, ranked, then served."""
 
+import datetime
 import importlib
 import random
 import secrets
@@ -35,8 +36,9 @@ from jixiao.demo.city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_
 from jixiao.demo.scoring import DemoEntry, define_demo_schemes, demo_raw_scores
 from jixiao.demo.showcase import published_count, write_demo_profiles
 from jixiao.demo.workflow import ACTOR, advance_units, create_accounts, units_with_candidates
-from jixiao.imports.actions import import_file
+from jixiao.imports.actions import import_file, import_sanctions
 from jixiao.imports.roster import ROSTER_COLUMNS
+from jixiao.imports.sanctions import SANCTION_COLUMNS
 from jixiao.imports.source import open_source
 from jixiao.imports.workbooks import write_template
 from jixiao.org.models import Category, Person, Unit
@@ -101,6 +103,9 @@ class Command(JixiaoCommand):
         period, _created = get_or_create_period(DEMO_PERIOD, acting_user=ACTOR)
         self.stdout.write(_("Importing %(file)s…") % {"file": roster_file})
         import_file("roster", period, open_source(roster_file, ROSTER_COLUMNS), acting_user=ACTOR)
+        sanctions_file = folder / "sanctions.xlsx"
+        write_sheet(sanctions_file, [c.header for c in SANCTION_COLUMNS], demo_sanctions(rng, people))
+        import_sanctions(open_source(sanctions_file, SANCTION_COLUMNS), acting_user=ACTOR)
         arrange_units(units)
         self.stdout.write(_("Scoring %(period)s through the assessment schemes…") % {"period": DEMO_PERIOD})
         score_through_schemes(period, people, rng)
@@ -182,6 +187,7 @@ def empty_database() -> None:
     call_command("flush", interactive=False, verbosity=0)
     importlib.import_module("jixiao.assessment.migrations.0002_default_veto_reasons").add_reasons(apps, None)
     importlib.import_module("jixiao.assessment.migrations.0005_default_rater_groups").add_groups(apps, None)
+    importlib.import_module("jixiao.assessment.migrations.0008_sanctions_register").add_types(apps, None)
 
 
 def score_through_schemes(period, people, rng: random.Random) -> None:
@@ -239,6 +245,28 @@ def write_example_template(period, folder: Path) -> None:
     write_template(
         folder / f"template-rater-scores-{entry.unit.name}.xlsx", "rater-scores", period, scheme, people
     )
+
+
+# A few entries of the sanctions register: (type, decision date, lifting date, grounds).
+DEMO_SANCTIONS = [
+    ("警告", datetime.date(2022, 9, 20), None, "违反工作纪律"),
+    ("记过", datetime.date(2022, 4, 11), None, "失职失责"),
+    ("诫勉", datetime.date(2023, 3, 2), None, "履职不力"),
+    ("党内警告", datetime.date(2022, 11, 8), None, "违反中央八项规定精神"),
+    ("立案审查调查", datetime.date(2023, 2, 16), None, "涉嫌违纪"),
+    ("立案审查调查", datetime.date(2022, 3, 1), datetime.date(2022, 10, 31), "经审查予以了结"),
+    ("记大过", datetime.date(2021, 6, 30), None, "严重失职"),
+]
+
+
+def demo_sanctions(rng: random.Random, people) -> list[tuple]:
+    """The register's rows for a few people: most still vetoing in the demo period, one
+    investigation closed before it and one sanction whose window has run out."""
+    chosen = rng.sample(people, min(len(DEMO_SANCTIONS), len(people)))
+    return [
+        (person.staff_id, person.name, kind, decided, lifted, grounds)
+        for person, (kind, decided, lifted, grounds) in zip(chosen, DEMO_SANCTIONS, strict=False)
+    ]
 
 
 def write_sheet(path: Path, headers: list[str], rows: list[tuple]) -> None:
