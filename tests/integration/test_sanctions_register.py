@@ -119,7 +119,9 @@ def test_the_veto_is_shown_on_the_ranking_the_breakdown_and_my_results(city, cap
     # The staff member reads it among their own results.
     client.logout()
     staff = get_user_model().objects.create_user("300001", password="zhouzheng-secret-1")
-    Role.objects.create(user=staff, kind=RoleKind.STAFF, person=Person.objects.get(staff_id="300001"), unit=unit)
+    Role.objects.create(
+        user=staff, kind=RoleKind.STAFF, person=Person.objects.get(staff_id="300001"), unit=unit
+    )
     sign_in(client, "300001", "zhouzheng-secret-1")
     assert shown in unescape(client.get("/me/").content.decode())
     # 2024H2 is touched too (to 14 September); 2025 would not be.
@@ -307,3 +309,23 @@ def test_only_the_city_office_sees_the_register(city, client):
     with register.open("rb") as handle:
         assert client.post("/sanctions/", {"file": handle}).status_code in (403, 404)
     assert Sanction.objects.count() == 0
+
+
+def test_a_sanction_of_a_decided_candidate_flags_the_list(tmp_path, capsys):
+    """The unit's list was decided before the register knew: the new veto does not change it
+    silently, the list is flagged for a new decision at once."""
+    from jixiao.selection import actions as selection_actions
+    from tests.workflow_city import UNIT_A, approve_all, build_city, person_name, staff_id
+
+    city = build_city(tmp_path, capsys)
+    unit = city.units[UNIT_A.name]
+    proposal = approve_all(selection_actions.submit(city.period, unit, acting_user=OPERATOR))
+    first = staff_id(UNIT_A, 1)
+    register = write_csv(
+        tmp_path / "r.csv", [HEADER, [first, person_name(UNIT_A, 1), "记过", "2025-02-10", "", ""]]
+    )
+    run = jixiao_ok(capsys, "import", "sanctions", register)
+    proposal.refresh_from_db()
+    assert proposal.flagged_at is not None
+    assert UNIT_A.name in run.out
+    assert vetoes(first) == {"2025H1": "记过（2025年2月10日起，影响期至2026年2月9日）"}
