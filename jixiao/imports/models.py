@@ -37,7 +37,8 @@ class ImportRecord(models.Model):
         ordering = ["-imported_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.file_name} ({self.period})"
+        where = f" ({self.period})" if self.period_id else ""
+        return f"{self.get_kind_display()} {self.file_name}{where}"
 
 
 class PendingImport(models.Model):
