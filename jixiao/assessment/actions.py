@@ -416,3 +416,60 @@ def copy_scheme(source: Scheme, *, period: Period, acting_user, category=None, u
         acting_user=acting_user,
     )
     return copy
+
+
+@transaction.atomic
+def import_scheme(
+    period: Period,
+    definition: schemes.SchemeDefinition,
+    *,
+    acting_user,
+    unit: Unit | None = None,
+    source: str = "",
+    dry_run: bool = False,
+) -> tuple[Scheme | None, schemes.SchemeChanges]:
+    """The period's scheme for the definition's category made as a file (``source``) gives
+    it; with ``unit``, the unit's own adjustment of the city's scheme, where the city lets
+    units adjust it (as ``copy_scheme``). A scheme that exists is updated in place, its
+    indicators matched by name so that the raw scores entered stay with them; a file that
+    would strand scores is refused (``SchemeError``). Writing what is there already changes
+    nothing. ``dry_run`` checks everything and writes nothing; returns the scheme (``None``
+    for a dry run) and what changes."""
+    require_city_admin(acting_user)
+    require_open(period)
+    category = definition.category
+    city_scheme = None
+    if unit is not None:
+        city_scheme = Scheme.objects.filter(period=period, category=category, unit__isnull=True).first()
+        if city_scheme is None:
+            raise Refused(AssessmentRefusal.NO_CITY_SCHEME, period=period.code, category=category.name)
+        if not city_scheme.units_may_adjust:
+            raise Refused(AssessmentRefusal.SCHEME_NOT_ADJUSTABLE, name=city_scheme.name)
+    existing = (
+        Scheme.objects.select_for_update(of=("self",))
+        .select_related("period", "category", "unit")
+        .filter(period=period, category=category, unit=unit)
+        .first()
+    )
+    problems = schemes.replacement_problems(existing, definition)
+    if problems:
+        raise schemes.SchemeError(
+            [
+                _("Scheme %(name)s already has scores, which the file does not fit:")
+                % {"name": existing.name},
+                *problems,
+            ]
+        )
+    changes = schemes.scheme_changes(existing, definition, unit=unit)
+    if dry_run or changes.nothing:
+        return (None if dry_run else existing), changes
+    before = scheme_snapshot(existing) if existing is not None else None
+    scheme = schemes.write_definition(existing, definition, period=period, unit=unit, based_on=city_scheme)
+    where = f"{category.name}{f' {unit.name}' if unit else ''}"
+    summary = (
+        _("Scheme %(name)s of %(period)s (%(where)s) replaced from %(file)s")
+        if existing is not None
+        else _("Scheme %(name)s of %(period)s (%(where)s) imported from %(file)s")
+    ) % {"name": scheme.name, "period": period.code, "where": where, "file": source or "—"}
+    record_scheme_change(scheme, summary, acting_user=acting_user, before=before)
+    return scheme, changes

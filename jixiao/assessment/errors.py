@@ -29,3 +29,7 @@ class AssessmentRefusal(RefusalCode):
     )
     SCHEME_EXISTS = "scheme_exists", _("%(period)s already has a scheme for %(category)s%(unit)s.")
     SCHEME_NOT_ADJUSTABLE = "scheme_not_adjustable", _("The city does not let units adjust scheme %(name)s.")
+    NO_CITY_SCHEME = (
+        "no_city_scheme",
+        _("%(period)s has no city scheme for %(category)s: a unit adjusts the city's scheme."),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.imports import views
+from jixiao.imports import scheme_pages, views
 
 app_name = "imports"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
         views.score_template,
         name="template",
     ),
+    # The city office's schemes as workbooks (issue 15).
+    path("<str:code>/schemes/", scheme_pages.schemes_page, name="schemes"),
+    path("<str:code>/schemes/<int:category_id>.xlsx", scheme_pages.scheme_file, name="scheme_file"),
 ]
