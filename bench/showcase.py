@@ -1,5 +1,5 @@
-"""Benchmark: the showcase's public pages, the big screen's data and the poster, on the demo
-city.
+"""Benchmark: the showcase's public pages, the big screen's data, the poster and the 喜报
+images, on the demo city.
 
     uv run python bench/showcase.py [--people 8000] [--repeat 20] [--poster-units 3]
 
@@ -13,9 +13,11 @@ network), as a browser asks for it:
 
 Baselines measured in the same run: *bare read*, the exemplars' rows as plain tuples from
 one query (the least any page must do), and for the poster *bare page*, WeasyPrint laying
-out a one-page HTML document with one line of text. Printed: times (median of --repeat),
-the ratios page / bare read and poster page / bare page, and the input sizes. Nothing is
-asserted.
+out a one-page HTML document with one line of text, for the 喜报 *bare flat PNG*, a
+one-colour 1080×1920 canvas written as PNG (the same compression). The 喜报 batches are those
+of the --poster-units units with the most exemplars. Printed: times (median of --repeat), the
+ratios page / bare read, poster page / bare page and image / bare PNG, and the input sizes.
+Nothing is asserted.
 """
 
 import argparse
@@ -103,6 +105,42 @@ def main() -> None:
         per_page = seconds / max(pages_made, 1)
         print(
             f"{unit.name:<28}{pages_made:>6}{seconds:>9.2f}{per_page:>8.2f}{per_page * 1000 / bare_page:>10.1f}×"
+        )
+
+    # 喜报: one image, and the batches of the units with the most exemplars. Baseline: a flat
+    # 1080×1920 canvas written as PNG at the same compression (the least any such image costs).
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    from jixiao.showcase import congratulations
+
+    def bare_png():
+        congratulations.png_bytes(
+            Image.new("RGB", (congratulations.WIDTH, congratulations.HEIGHT), (200, 24, 30))
+        )
+
+    bare_image = median_ms(bare_png, options.repeat)
+    base_url = "http://127.0.0.1:8000/"
+    with_photo = next((e for e in exemplars if e.photo), some)
+    one = median_ms(lambda: congratulations.congratulation_png(period, with_photo, base_url), options.repeat)
+    print(f"\n{'喜报 (1080×1920 PNG)':<28}{'images':>7}{'seconds':>9}{'ms/image':>10}{'image/bare':>12}")
+    print(f"{'bare flat PNG':<28}{1:>7}{bare_image / 1000:>9.2f}{bare_image:>10.1f}")
+    print(f"{'one exemplar, with photo':<28}{1:>7}{one / 1000:>9.2f}{one:>10.1f}{one / bare_image:>11.1f}×")
+    sizes = {}
+    for e in exemplars:
+        sizes[e.unit_id] = sizes.get(e.unit_id, 0) + 1
+    largest = sorted(sizes, key=sizes.get, reverse=True)[: options.poster_units]
+    for unit in sorted(Unit.objects.filter(pk__in=largest), key=lambda u: -sizes[u.pk]):
+        start = time.perf_counter()
+        data = congratulations.unit_zip(period, unit, base_url)
+        seconds = time.perf_counter() - start
+        assert len(zipfile.ZipFile(io.BytesIO(data)).namelist()) == sizes[unit.pk]
+        per_image = seconds * 1000 / sizes[unit.pk]
+        print(
+            f"{unit.name + ' (.zip)':<28}{sizes[unit.pk]:>7}{seconds:>9.2f}{per_image:>10.1f}"
+            f"{per_image / bare_image:>11.1f}×  {len(data) / sizes[unit.pk] / 1024:.0f} KB/image"
         )
 
 

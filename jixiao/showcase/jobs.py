@@ -1,5 +1,5 @@
 """The showcase's documents made in the background (posters, the WeChat article, the long
-image) through the shared queue (``jixiao.core.jobs``): a web process queues one, any
+image, a unit's 喜报) through the shared queue (``jixiao.core.jobs``): a web process queues one, any
 ``jixiao worker`` makes it, any web process reports its progress and sends it."""
 
 from django.conf import settings
@@ -10,13 +10,13 @@ from jixiao.assessment.models import Period
 from jixiao.core import jobs
 from jixiao.core.models import BackgroundJob
 from jixiao.org.models import Unit
-from jixiao.showcase import posters
+from jixiao.showcase import congratulations, posters
 from jixiao.showcase import public as showcase
 from jixiao.showcase.errors import ShowcaseRefused
 from jixiao.showcase.wechat import article_filename, article_zip, long_image_png
 
-POSTER, WECHAT, IMAGE = "poster", "wechat", "long-image"
-KINDS = (POSTER, WECHAT, IMAGE)
+POSTER, WECHAT, IMAGE, CONGRATULATIONS = "poster", "wechat", "long-image", "congratulations"
+KINDS = (POSTER, WECHAT, IMAGE, CONGRATULATIONS)
 
 
 def start_document(
@@ -35,6 +35,8 @@ def start_document(
         )
     elif kind == WECHAT:
         variant, filename, content_type = "", article_filename(period, unit, "zip"), "application/zip"
+    elif kind == CONGRATULATIONS:  # a unit's only (its URL names the unit)
+        variant, filename, content_type = "", congratulations.zip_name(period, unit), "application/zip"
     else:
         variant, filename, content_type = "", article_filename(period, unit, "png"), "image/png"
     unit_id = unit.pk if unit is not None else None
@@ -62,6 +64,8 @@ def _make(job: BackgroundJob, progress: jobs.Progress) -> bytes:
         )
     if job.kind == WECHAT:
         return article_zip(period, unit, base_url)
+    if job.kind == CONGRATULATIONS:
+        return congratulations.unit_zip(period, unit, base_url, progress)
     return long_image_png(period, unit, base_url)
 
 

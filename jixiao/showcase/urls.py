@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.showcase import views
+from jixiao.showcase import congratulation_views, views
 
 app_name = "showcase"
 
@@ -31,6 +31,17 @@ urlpatterns = [
     path(unit + "profiles/<int:person_id>/photo.jpg", views.unit_photo, name="unit_photo"),
     path(unit + "profiles/<int:person_id>/photo/remove/", views.remove_photo, name="remove_photo"),
     *downloads(unit, views.unit_download, "unit"),
+    # 喜报: one exemplar's image, the unit's batch.
+    path(
+        unit + "profiles/<int:person_id>/congratulation.png",
+        congratulation_views.exemplar_congratulation,
+        name="exemplar_congratulation",
+    ),
+    path(
+        unit + "showcase/congratulations.zip",
+        congratulation_views.unit_congratulations,
+        name="unit_congratulations",
+    ),
     # The city.
     *downloads("periods/<str:code>/", views.city_download, "city"),
     # Documents being made, for whoever asked (checked by the job's unit).

@@ -400,7 +400,13 @@ SELF_REFUSALS = {
 }
 # A's list is not published: its downloads send the office back to the profiles page,
 # which says why.
-NOTHING_PUBLISHED_YET = {"showcase:unit_poster", "showcase:unit_wechat", "showcase:unit_long_image"}
+NOTHING_PUBLISHED_YET = {
+    "showcase:unit_poster",
+    "showcase:unit_wechat",
+    "showcase:unit_long_image",
+    "showcase:unit_congratulations",
+    "showcase:exemplar_congratulation",
+}
 
 
 @pytest.mark.parametrize("endpoint", endpoints())
