@@ -5,7 +5,9 @@ The statement mirrors ``selection.rules.place_peer_group`` exactly: competition 
 Python loop touches a person.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
@@ -38,6 +40,33 @@ RESULT_COLUMNS = (
     "veto_text",
 )
 
+# The names of the ranking SELECT's columns, in order (the results table's columns are
+# ``RESULT_COLUMNS``, in the same order): what a query over the SELECT may read.
+SELECT_COLUMNS = (
+    "period_id",
+    "person_id",
+    "entry_id",
+    "unit_id",
+    "category_id",
+    "group_key",
+    "total",
+    "peer_rank",
+    "group_size",
+    "places",
+    "outcome",
+    "veto_text",
+)
+
+
+class RankingSettings(Protocol):
+    """The settings a ranking follows: a period's ``SelectionRules``, or another set of the
+    same values (``selection.what_if`` ranks by settings that are not the period's)."""
+
+    peer_scope: str
+
+    def ranking_rules(self) -> rules.RankingRules: ...
+
+
 _ROUNDING_ADDEND = {
     rules.QuotaRounding.FLOOR: 0,
     rules.QuotaRounding.HALF_UP: rules.BASIS_POINTS // 2,
@@ -51,57 +80,119 @@ _GROUP_EXPRESSION = {
 }
 
 
-def ranking_select_sql(selection_rules: SelectionRules, unit_count: int | None = None) -> str:
+def _competitor_metric(ranking: rules.RankingRules, peers: str) -> str | None:
+    """The window a person's value of must be within the places to pass, over the peer
+    group's partition ``peers``; ``None`` where that is the peer rank itself."""
+    competitors = f"{peers}, vetoed" if ranking.fill_vetoed_places else peers
+    if ranking.tie_policy == rules.TiePolicy.SHARE_RANK and not ranking.fill_vetoed_places:
+        # The default: the competitors are the peers, their rank the peer rank (no second sort).
+        return None
+    if ranking.tie_policy == rules.TiePolicy.SHARE_RANK:
+        return f"RANK() OVER ({competitors} ORDER BY total DESC)"
+    # How many competitors have this total or a higher one: the whole tie must fit.
+    return f"COUNT(*) OVER ({competitors} ORDER BY total DESC)"
+
+
+def _places(ranking: rules.RankingRules, group_size: str) -> str:
+    """A peer group's places (``rules.quota``) from its size, in integer arithmetic."""
+    share_bp = int(ranking.share_bp)
+    addend = _ROUNDING_ADDEND[ranking.rounding]
+    min_quota = int(ranking.min_quota)
+    rounded = f"(({group_size} * {share_bp} + {addend}) / {rules.BASIS_POINTS})"
+    floor_quota = f"(CASE WHEN {min_quota} > {group_size} THEN {group_size} ELSE {min_quota} END)"
+    return f"(CASE WHEN {rounded} < {floor_quota} THEN {floor_quota} ELSE {rounded} END)"
+
+
+def _outcome(metric: str, places: str) -> str:
+    """Vetoed, eligible by rank (the metric within the places) or not selected."""
+    return f"""CASE WHEN vetoed = 1 THEN '{Outcome.VETOED}'
+                    WHEN {metric} <= {places}
+                    THEN '{Outcome.BY_RANK}'
+                    ELSE '{Outcome.NOT_SELECTED}' END"""
+
+
+def _assessed_sql(groups: dict[str, rules.PeerScope], in_units: str = "") -> str:
+    """The period's assessed people (roster ⋈ scores; parameter: the period id), with a
+    peer-group key column for each name in ``groups``."""
+    keys = "".join(f"{_GROUP_EXPRESSION[scope]} AS {name}, " for name, scope in groups.items())
+    unit_join = "JOIN org_unit u ON u.id = r.unit_id" if rules.PeerScope.UNIT_TREE in groups.values() else ""
+    return f"""
+                SELECT r.period_id, r.person_id, r.id AS entry_id, r.unit_id, r.category_id,
+                       {keys}s.total, s.veto_text,
+                       CASE WHEN s.veto_text <> '' THEN 1 ELSE 0 END AS vetoed
+                FROM assessment_rosterentry r
+                JOIN assessment_score s ON s.entry_id = r.id
+                {unit_join}
+                WHERE r.period_id = %s {in_units}"""
+
+
+def ranking_select_sql(selection_rules: RankingSettings, unit_count: int | None = None) -> str:
     """The SELECT that places every assessed person of a period (parameters: the period id,
-    then ``unit_count`` unit ids when the ranking is of those units' people only).
+    then ``unit_count`` unit ids when the ranking is of those units' people only), with the
+    columns ``SELECT_COLUMNS``, under the settings given.
 
     Only integers computed here are spliced into the text; nothing a user typed is.
     """
     ranking = selection_rules.ranking_rules()
-    share_bp = int(ranking.share_bp)
-    addend = _ROUNDING_ADDEND[ranking.rounding]
-    min_quota = int(ranking.min_quota)
     scope = rules.PeerScope(selection_rules.peer_scope)
-    group = _GROUP_EXPRESSION[scope]
-    unit_join = "JOIN org_unit u ON u.id = r.unit_id" if scope == rules.PeerScope.UNIT_TREE else ""
     in_units = "" if unit_count is None else f"AND r.unit_id IN ({', '.join(['%s'] * unit_count)})"
-
     peers = "PARTITION BY group_key, category_id"
-    competitors = f"{peers}, vetoed" if ranking.fill_vetoed_places else peers
-    if ranking.tie_policy == rules.TiePolicy.SHARE_RANK and not ranking.fill_vetoed_places:
-        # The default: the competitors are the peers, their rank the peer rank (no second sort).
-        competitor_metric = None
-    elif ranking.tie_policy == rules.TiePolicy.SHARE_RANK:
-        competitor_metric = f"RANK() OVER ({competitors} ORDER BY total DESC)"
-    else:
-        # How many competitors have this total or a higher one: the whole tie must fit.
-        competitor_metric = f"COUNT(*) OVER ({competitors} ORDER BY total DESC)"
-
-    rounded = f"((group_size * {share_bp} + {addend}) / {rules.BASIS_POINTS})"
-    floor_quota = f"(CASE WHEN {min_quota} > group_size THEN group_size ELSE {min_quota} END)"
-    places = f"(CASE WHEN {rounded} < {floor_quota} THEN {floor_quota} ELSE {rounded} END)"
-
+    competitor_metric = _competitor_metric(ranking, peers)
+    places = _places(ranking, "group_size")
     return f"""
         SELECT period_id, person_id, entry_id, unit_id, category_id, group_key, total,
-               peer_rank, group_size, {places},
-               CASE WHEN vetoed = 1 THEN '{Outcome.VETOED}'
-                    WHEN {"peer_rank" if competitor_metric is None else "competitor_metric"} <= {places}
-                    THEN '{Outcome.BY_RANK}'
-                    ELSE '{Outcome.NOT_SELECTED}' END,
+               peer_rank, group_size, {places} AS places,
+               {_outcome("peer_rank" if competitor_metric is None else "competitor_metric", places)} AS outcome,
                veto_text
         FROM (
             SELECT assessed.*,
                    RANK() OVER ({peers} ORDER BY total DESC) AS peer_rank,
                    COUNT(*) OVER ({peers}) AS group_size
                    {"" if competitor_metric is None else f", {competitor_metric} AS competitor_metric"}
-            FROM (
-                SELECT r.period_id, r.person_id, r.id AS entry_id, r.unit_id, r.category_id,
-                       {group} AS group_key, s.total, s.veto_text,
-                       CASE WHEN s.veto_text <> '' THEN 1 ELSE 0 END AS vetoed
-                FROM assessment_rosterentry r
-                JOIN assessment_score s ON s.entry_id = r.id
-                {unit_join}
-                WHERE r.period_id = %s {in_units}
+            FROM ({_assessed_sql({"group_key": scope}, in_units)}
+            ) assessed
+        ) ranked
+    """
+
+
+def placements_select_sql(settings: Sequence[RankingSettings]) -> str:
+    """One SELECT placing every assessed person of a period under each of several sets of
+    settings at once (parameter: the period id): ``person_id, entry_id, unit_id,
+    category_id, total, vetoed`` and, for each set ``i``, ``group_key{i}, peer_rank{i},
+    group_size{i}, places{i}, outcome{i}`` — for each set what ``ranking_select_sql`` under
+    it gives, from the same expressions. Sets of the same peer scope share their peer
+    groups' windows, and sets with the same competitors their competitor window, so that
+    the database sorts the people once per distinct window, not once per set."""
+    distinct = dict.fromkeys(rules.PeerScope(s.peer_scope) for s in settings)
+    scopes = {scope: f"group_{n}" for n, scope in enumerate(distinct)}
+    windows, metrics, columns = [], {}, []
+    for key in scopes.values():
+        peers = f"PARTITION BY {key}, category_id"
+        windows += [
+            f"RANK() OVER ({peers} ORDER BY total DESC) AS {key}_rank",
+            f"COUNT(*) OVER ({peers}) AS {key}_size",
+        ]
+    for i, selection_rules in enumerate(settings):
+        ranking = selection_rules.ranking_rules()
+        key = scopes[rules.PeerScope(selection_rules.peer_scope)]
+        metric = _competitor_metric(ranking, f"PARTITION BY {key}, category_id")
+        if metric is not None and metric not in metrics:
+            metrics[metric] = f"metric_{len(metrics)}"
+            windows.append(f"{metric} AS {metrics[metric]}")
+        places = _places(ranking, f"{key}_size")
+        columns += [
+            f"{key} AS group_key{i}",
+            f"{key}_rank AS peer_rank{i}",
+            f"{key}_size AS group_size{i}",
+            f"{places} AS places{i}",
+            f"{_outcome(f'{key}_rank' if metric is None else metrics[metric], places)} AS outcome{i}",
+        ]
+    return f"""
+        SELECT person_id, entry_id, unit_id, category_id, total, vetoed,
+               {", ".join(columns)}
+        FROM (
+            SELECT assessed.*, {", ".join(windows)}
+            FROM ({_assessed_sql({key: scope for scope, key in scopes.items()})}
             ) assessed
         ) ranked
     """

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from jixiao.selection import unit_jobs, views
+from jixiao.selection import unit_jobs, views, what_if_views
 
 app_name = "selection"
 unit = "<str:code>/units/<int:unit_id>/"
 urlpatterns = [
     path("", views.periods, name="periods"),
     path("<str:code>/settings/", views.period_settings, name="period_settings"),
+    path("<str:code>/what-if/", what_if_views.what_if, name="what_if"),
     path("<str:code>/state/", views.period_state, name="period_state"),
     path("<str:code>/", views.period_overview, name="period"),
     path("<str:code>/exemplars/", views.city_totals, name="city_totals"),
