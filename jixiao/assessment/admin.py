@@ -45,7 +45,9 @@ class SanctionTypeAdmin(AuditedAdmin):
         if moved:
             self.message_user(
                 request,
-                _("%(count)s sanctions of this type have a new influence window; open periods' vetoes follow.")
+                _(
+                    "%(count)s sanctions of this type have a new influence window; open periods' vetoes follow."
+                )
                 % {"count": moved},
             )
 

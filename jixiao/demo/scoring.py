@@ -62,6 +62,13 @@ DEMO_SCHEMES = {
     ),
 }
 
+# Rater quality (``reports.rater_quality``) has something to show in the demo: every rater of
+# one town scores its people higher, one bureau's first leader scores everybody well above
+# the other leaders, and one town's first leader gives everybody the same score.
+LENIENT_UNIT, LENIENT_UNIT_POINTS = "青山镇", 6
+LENIENT_LEADER_UNIT, LENIENT_LEADER_POINTS = "市交通运输局", 20
+SAME_SCORE_LEADER_UNIT, SAME_SCORE_SHARE = "龙泉镇", 0.8
+
 BONUS_REASONS = ["获市级表彰", "参与抗洪抢险表现突出", "信息被省级刊物采用", "获全省业务技能竞赛二等奖"]
 PENALTY_REASONS = ["迟到早退被通报", "材料报送超期", "被群众投诉经核实"]
 
@@ -116,6 +123,17 @@ def demo_raw_scores(rng: random.Random, entries: list[DemoEntry], schemes: dict,
         groups = {g.group.name: g.group_id for g in scheme.rater_groups.select_related("group")}
         plans[category_id] = (scheme, scored, groups)
 
+    # The planted raters: the first leader of their unit (no one, where the unit has none).
+    planted = {
+        unit: leaders[unit][0] for unit in (LENIENT_LEADER_UNIT, SAME_SCORE_LEADER_UNIT) if leaders.get(unit)
+    }
+
+    def planted_bias(unit: str, rater: str) -> float:
+        bias = LENIENT_UNIT_POINTS if unit == LENIENT_UNIT else 0
+        if rater == planted.get(LENIENT_LEADER_UNIT):
+            bias += LENIENT_LEADER_POINTS
+        return bias
+
     def mark(centre: float, step: float, top: float) -> int:
         value = min(top, max(0.6 * top, rng.gauss(centre, 3) * top / 100))
         return int(round(round(value / step) * step * 100))
@@ -145,7 +163,11 @@ def demo_raw_scores(rng: random.Random, entries: list[DemoEntry], schemes: dict,
                     low, high = sizes[group_name]
                     pool = pools[group_name]
                     for rater in rng.sample(pool, min(len(pool), rng.randint(low, high))):
-                        score = mark(entry.ability + rng.gauss(0, 2), 1, top)
+                        score = mark(
+                            entry.ability + rng.gauss(0, 2) + planted_bias(entry.unit, rater), 1, top
+                        )
+                        if rater == planted.get(SAME_SCORE_LEADER_UNIT):
+                            score = int(round(top * SAME_SCORE_SHARE * 100))
                         raw.rater.append((entry.entry_id, indicator.pk, number, group_id, rater, score))
         if rng.random() < 0.05:
             raw.adjustments.append(

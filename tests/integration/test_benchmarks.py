@@ -42,6 +42,20 @@ def test_the_totals_benchmark_agrees_with_the_formula_model():
     assert "180/180 match" in out
 
 
+def test_the_rater_quality_benchmark_agrees_with_the_reference_model():
+    out = smoke("rater_quality.py", "--databases", ENGINE)
+    assert "flagged rater groups" in out
+    assert re.search(
+        r"cross-check against quality_model.reference: [\d,]+ raters, \d+ groups, \d+ leniency rows of \d+ units \([\d,]+ scores\): all match",
+        out,
+    )
+
+
+def test_the_what_if_benchmark_equals_ranking_for_real():
+    out = smoke("what_if.py", "--databases", ENGINE)
+    assert "people coming in or dropping out — all match" in out and "CROSS-CHECK FAILED" not in out
+
+
 @ON_SQLITE_ONLY
 def test_the_dashboard_benchmark_gets_every_page():
     out = smoke("dashboard.py")
@@ -51,7 +65,7 @@ def test_the_dashboard_benchmark_gets_every_page():
 @ON_SQLITE_ONLY
 def test_the_showcase_benchmark_gets_every_page_and_a_poster():
     out = smoke("showcase.py")
-    assert "screen data.json" in out and "bare one-page document" in out
+    assert "screen data.json" in out and "bare one-page document" in out and "bare flat PNG" in out
 
 
 @ON_SQLITE_ONLY
