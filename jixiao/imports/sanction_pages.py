@@ -18,12 +18,11 @@ from jixiao.assessment.sanctions import open_periods_touched
 from jixiao.core.uploads import refuse_oversized
 from jixiao.imports.actions import import_sanctions
 from jixiao.imports.kinds import describe_sanctions
-from jixiao.imports.limits import MAX_UPLOAD_BYTES, MB
 from jixiao.imports.models import PendingImport
 from jixiao.imports.problems import ImportRefused
 from jixiao.imports.sanctions import SANCTION_COLUMNS
 from jixiao.imports.source import read_source
-from jixiao.imports.views import PENDING_KEPT_FOR, SUFFIXES
+from jixiao.imports.views import PENDING_KEPT_FOR, importable_upload
 from jixiao.org.access import city_admin_required
 
 SESSION_KEY = "jixiao_pending_sanctions"
@@ -34,14 +33,7 @@ class RegisterUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Sanctions register (.xlsx, .xls or .csv)"))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(SUFFIXES):
-            raise forms.ValidationError(_("Only .xlsx, .xls and .csv files can be imported."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("%(name)s is larger than %(mb)s MB.") % {"name": upload.name, "mb": MAX_UPLOAD_BYTES // MB}
-            )
-        return upload
+        return importable_upload(self.cleaned_data["file"])
 
 
 @city_admin_required

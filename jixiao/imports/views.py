@@ -59,14 +59,18 @@ class UploadForm(forms.Form):
         self.fields["kind"].choices = list(kinds.items())
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(SUFFIXES):
-            raise forms.ValidationError(_("Only .xlsx, .xls and .csv files can be imported."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("%(name)s is larger than %(mb)s MB.") % {"name": upload.name, "mb": MAX_UPLOAD_BYTES // MB}
-            )
-        return upload
+        return importable_upload(self.cleaned_data["file"])
+
+
+def importable_upload(upload):
+    """An uploaded import file of a kind and size we read, or the form error saying why not."""
+    if not upload.name.lower().endswith(SUFFIXES):
+        raise forms.ValidationError(_("Only .xlsx, .xls and .csv files can be imported."))
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(
+            _("%(name)s is larger than %(mb)s MB.") % {"name": upload.name, "mb": MAX_UPLOAD_BYTES // MB}
+        )
+    return upload
 
 
 # A preview not applied or cancelled within this long is removed with the next upload.

@@ -52,7 +52,10 @@ class Command(PeriodCommand):
             self.import_sanctions(path, options)
             return
         if not options["period"]:
-            raise CommandError(_("--period is required for a %(kind)s file.") % {"kind": options["kind"]})
+            # A usage error, as argparse reports a missing option.
+            raise CommandError(
+                _("--period is required for a %(kind)s file.") % {"kind": options["kind"]}, returncode=2
+            )
         columns, _plan, _apply, _lockable = KINDS[options["kind"]]
         period = self.period(options)
         try:
