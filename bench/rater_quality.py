@@ -35,7 +35,6 @@ import json
 import math
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +45,7 @@ OUT = ROOT / "bench" / "out"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.selection import Clock, machine, progress, secs, server_info, table  # noqa: E402
+from bench.selection import Clock, machine, progress, run_in_worker_process, secs, server_info, table  # noqa: E402
 from bench.totals import (  # noqa: E402 — the totals benchmark's city
     DEFAULT_INDICATORS,
     DEFAULT_PEOPLE,
@@ -384,21 +383,7 @@ def run_one(database: str, args, pg_settings: dict) -> dict:
             str(result_path),
         ]
         command += ["--explain"] * args.explain + ["--smoke"] * args.smoke
-        env = dict(os.environ, JIXIAO_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="jixiao.settings")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        started = time.perf_counter()
-        if database == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            subprocess.run(command, env=env, check=True)
-        else:
-            from tools.pgserver import throwaway_postgres
-
-            with throwaway_postgres(settings=pg_settings) as url:
-                env["DATABASE_URL"] = url
-                subprocess.run(command, env=env, check=True)
-        result = json.loads(result_path.read_text())
-        result["total_wall"] = time.perf_counter() - started
-        return result
+        return run_in_worker_process(command, database, tmp, result_path, pg_settings)
 
 
 PARTS = ("window pass", "cells", "raters", "groups", "leniency", "set-up and rest")

@@ -525,21 +525,30 @@ def run_one(database: str, size: int, roster: Path, scores: Path, args, pg_setti
             tmp,
         ]
         command += ["--profile"] * args.profile + ["--explain"] * args.explain
-        env = dict(os.environ, JIXIAO_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="jixiao.settings")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        started = time.perf_counter()
-        if database == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            subprocess.run(command, env=env, check=True)
-        else:
-            from tools.pgserver import throwaway_postgres
+        return run_in_worker_process(command, database, tmp, result_path, pg_settings)
 
-            with throwaway_postgres(settings=pg_settings) as url:
-                env["DATABASE_URL"] = url
-                subprocess.run(command, env=env, check=True)
-        result = json.loads(result_path.read_text())
-        result["total_wall"] = time.perf_counter() - started
-        return result
+
+def run_in_worker_process(
+    command: list[str], database: str, tmp: str, result_path: Path, pg_settings: dict
+) -> dict:
+    """Run a benchmark's worker process on a fresh database of its own (SQLite: a file in
+    ``tmp``; PostgreSQL: a throwaway server) and return the result it wrote, with the wall
+    time of the whole run as ``total_wall``."""
+    env = dict(os.environ, JIXIAO_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="jixiao.settings")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    started = time.perf_counter()
+    if database == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        subprocess.run(command, env=env, check=True)
+    else:
+        from tools.pgserver import throwaway_postgres
+
+        with throwaway_postgres(settings=pg_settings) as url:
+            env["DATABASE_URL"] = url
+            subprocess.run(command, env=env, check=True)
+    result = json.loads(result_path.read_text())
+    result["total_wall"] = time.perf_counter() - started
+    return result
 
 
 def secs(seconds: float) -> str:

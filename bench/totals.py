@@ -38,7 +38,6 @@ import datetime
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -59,6 +58,7 @@ from bench.selection import (  # noqa: E402 — shared benchmark helpers
     machine,
     patched,
     progress,
+    run_in_worker_process,
     secs,
     server_info,
     table,
@@ -660,21 +660,7 @@ def run_one(database: str, args, pg_settings: dict) -> dict:
             str(result_path),
         ]
         command += ["--explain"] * args.explain + ["--no-analyze"] * args.no_analyze
-        env = dict(os.environ, JIXIAO_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="jixiao.settings")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        started = time.perf_counter()
-        if database == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            subprocess.run(command, env=env, check=True)
-        else:
-            from tools.pgserver import throwaway_postgres
-
-            with throwaway_postgres(settings=pg_settings) as url:
-                env["DATABASE_URL"] = url
-                subprocess.run(command, env=env, check=True)
-        result = json.loads(result_path.read_text())
-        result["total_wall"] = time.perf_counter() - started
-        return result
+        return run_in_worker_process(command, database, tmp, result_path, pg_settings)
 
 
 STATEMENTS = (

@@ -37,7 +37,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +54,7 @@ from bench.selection import (  # noqa: E402 — the selection benchmark's city a
     generate_city,
     machine,
     progress,
+    run_in_worker_process,
     secs,
     server_info,
     table,
@@ -274,21 +274,7 @@ def run_one(database: str, size: int, roster: Path, scores: Path, pg_settings: d
         command = [sys.executable, str(Path(__file__).resolve()), "--worker", "--database", database]
         command += ["--size", str(size), "--roster", str(roster), "--scores", str(scores)]
         command += ["--result", str(result_path)]
-        env = dict(os.environ, JIXIAO_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="jixiao.settings")
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-        started = time.perf_counter()
-        if database == "sqlite":
-            env["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            subprocess.run(command, env=env, check=True)
-        else:
-            from tools.pgserver import throwaway_postgres
-
-            with throwaway_postgres(settings=pg_settings) as url:
-                env["DATABASE_URL"] = url
-                subprocess.run(command, env=env, check=True)
-        result = json.loads(result_path.read_text())
-        result["total_wall"] = time.perf_counter() - started
-        return result
+        return run_in_worker_process(command, database, tmp, result_path, pg_settings)
 
 
 def best(phases: dict, name: str) -> float:
