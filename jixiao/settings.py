@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jixiao.imports",
     "jixiao.reports",
     "jixiao.showcase",
+    "jixiao.rating",
     "jixiao.portal",
     "jixiao.demo",
     # django-axes and django-tasks-db, named in the site's language (jixiao/core/named_apps.py).

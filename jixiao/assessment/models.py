@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -293,6 +293,21 @@ class Scheme(models.Model):
         _("penalty cap per period"), max_digits=5, decimal_places=2, default=Decimal("10")
     )
     units_may_adjust = models.BooleanField(_("units may adjust this scheme"), default=False)
+    # Online rating (考核码) enforces these before a rater submits: on each indicator, at most
+    # this share of the people a rater scores may get a top mark (优秀).
+    top_mark_share = models.PositiveSmallIntegerField(
+        _("top marks at most (% of the people a rater scores)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    top_mark_from = models.DecimalField(
+        _("a top mark is at least (% of full marks)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90"),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
 
     class Meta:
         verbose_name = _("assessment scheme")

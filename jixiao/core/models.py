@@ -38,6 +38,7 @@ class AuditAction(models.TextChoices):
     RENAME = "rename", _("rename")
     TOTALS = "totals", _("totals computed")
     RESTORE = "restore", _("database restored from a backup")
+    RATING = "rating", _("online rating")
 
 
 class AppendOnlyError(Exception):
