@@ -18,6 +18,8 @@ urlpatterns = [
     path("periods/", include("jixiao.selection.urls")),
     path("periods/", include("jixiao.assessment.urls")),
     path("periods/", include("jixiao.imports.urls")),
+    path("periods/", include("jixiao.rating.office_urls")),
+    path("rate/", include("jixiao.rating.rater_urls")),
     path("me/", my_results, name="my_results"),
     path("sanctions/", sanctions_register, name="sanctions"),
     path("", include("jixiao.showcase.urls")),

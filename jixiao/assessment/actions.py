@@ -350,6 +350,8 @@ def scheme_snapshot(scheme: Scheme) -> dict:
         "bonus_cap": scheme.bonus_cap,
         "penalty_cap": scheme.penalty_cap,
         "units_may_adjust": scheme.units_may_adjust,
+        "top_mark_share": scheme.top_mark_share,
+        "top_mark_from": scheme.top_mark_from,
         "indicators": [
             [i.name, i.parent.name if i.parent_id else None, i.weight, i.full_marks, i.method]
             for i in scheme.indicators.select_related("parent")

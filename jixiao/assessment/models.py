@@ -296,13 +296,13 @@ class Scheme(models.Model):
     # Online rating (考核码) enforces these before a rater submits: on each indicator, at most
     # this share of the people a rater scores may get a top mark (优秀).
     top_mark_share = models.PositiveSmallIntegerField(
-        _("top marks at most (% of the people a rater scores)"),
+        _("top marks at most (per cent of the people a rater scores)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
     top_mark_from = models.DecimalField(
-        _("a top mark is at least (% of full marks)"),
+        _("a top mark is at least (per cent of full marks)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("90"),

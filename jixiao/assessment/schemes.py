@@ -195,6 +195,8 @@ def copy_scheme(
             bonus_cap=source.bonus_cap,
             penalty_cap=source.penalty_cap,
             units_may_adjust=source.units_may_adjust if unit is None else False,
+            top_mark_share=source.top_mark_share,
+            top_mark_from=source.top_mark_from,
         )
         copied: dict[int | None, Indicator | None] = {None: None}
         pending = list(source.indicators.all())
@@ -263,6 +265,9 @@ class SchemeDefinition:
     bonus_cap: Decimal = Decimal("5")
     penalty_cap: Decimal = Decimal("10")
     units_may_adjust: bool = False
+    # Online rating: at most this % of the people a rater scores get a top mark (None: no limit).
+    top_mark_share: int | None = None
+    top_mark_from: Decimal = Decimal("90")
 
 
 def walk(specs: Sequence[IndicatorSpec], parent: IndicatorSpec | None = None):
@@ -290,6 +295,8 @@ def definition_of(scheme: Scheme) -> SchemeDefinition:
         bonus_cap=scheme.bonus_cap,
         penalty_cap=scheme.penalty_cap,
         units_may_adjust=scheme.units_may_adjust,
+        top_mark_share=scheme.top_mark_share,
+        top_mark_from=scheme.top_mark_from,
     )
 
 
@@ -322,6 +329,8 @@ def _settings_of(definition: SchemeDefinition, unit) -> dict:
         "bonus_cap": Decimal(definition.bonus_cap),
         "penalty_cap": Decimal(definition.penalty_cap),
         "units_may_adjust": definition.units_may_adjust if unit is None else False,
+        "top_mark_share": definition.top_mark_share,
+        "top_mark_from": Decimal(definition.top_mark_from),
     }
 
 

@@ -75,7 +75,8 @@ PENALTY_REASONS = ["迟到早退被通报", "材料报送超期", "被群众投�
 
 def define_demo_schemes(period: Period, *, acting_user) -> dict[int, object]:
     """One city scheme per category of the demo, the 绩 items of 一般干部 open to unit
-    adjustment; returns category id → scheme."""
+    adjustment, online rating allowing top marks to 30 % of the people a rater scores;
+    returns category id → scheme."""
     schemes = {}
     for category in Category.objects.filter(name__in=DEMO_SCHEMES):
         name, indicators, groups, rhythm = DEMO_SCHEMES[category.name]
@@ -88,6 +89,8 @@ def define_demo_schemes(period: Period, *, acting_user) -> dict[int, object]:
             rater_groups=groups,
             roll_up=rhythm,
             units_may_adjust=category.name == "一般干部",
+            # As many cities rule: at most 30 % 优秀 (90 % of full marks) from each rater.
+            top_mark_share=30,
         )
     return schemes
 

@@ -5,9 +5,10 @@ The workbook, as written and as read — its sheet names, items and headers are 
 * sheet 方案, rows of 项目 | 内容: 方案名称, 人员类别, 考核节奏 (半年, 季度 or 月度), 分期权重
   (one whole number per sub-period: 1 for a half-year, 1,1 for quarters, either comma),
   去掉最高最低分人数 (from how many raters of a group the highest and the lowest score are
-  dropped, at least 3), 加分上限, 减分上限, 允许单位调整 (是 or 否); the last five may be left
-  out (the defaults: all weights 1, 5, 5, 10, 否). A unit's own adjustment is never adjustable
-  in turn.
+  dropped, at least 3), 加分上限, 减分上限, 允许单位调整 (是 or 否), 优秀比例上限 and 优秀分数线
+  (online rating: at most this % of the people a rater scores get at least this % of full
+  marks); all but the first three may be left out (the defaults: all weights 1, 5, 5, 10, 否,
+  no limit, 90). A unit's own adjustment is never adjustable in turn.
 * sheet 指标: 一级指标 | 二级指标 | 分值 | 满分 | 评分方式 (评价主体打分, 客观指标 or 单位评分;
   满分 100 and 评价主体打分 when empty). A row whose 二级指标 is empty is a top-level indicator;
   a row with one is a sub-indicator of its 一级指标 (an empty 一级指标 carries on the one
@@ -82,6 +83,8 @@ ITEMS = (
     Column("bonus_cap", "加分上限", ("每期加分上限", "加分封顶"), required=False),
     Column("penalty_cap", "减分上限", ("每期减分上限", "减分封顶"), required=False),
     Column("units_may_adjust", "允许单位调整", ("单位可调整", "允许单位调整方案"), required=False),
+    Column("top_mark_share", "优秀比例上限", ("优秀比例", "优秀率上限", "高分比例上限"), required=False),
+    Column("top_mark_from", "优秀分数线", ("优秀线", "高分线"), required=False),
 )
 ITEM_LABELS = {item.key: item.header for item in ITEMS}
 
@@ -392,6 +395,8 @@ class Settings:
     bonus_cap: Decimal | None = Decimal("5")
     penalty_cap: Decimal | None = Decimal("10")
     units_may_adjust: bool | None = False
+    top_mark_share: int | None = None
+    top_mark_from: Decimal | None = Decimal("90")
 
 
 def read_settings(rows: Iterator[Row], problems: Problems) -> Settings:
@@ -466,6 +471,11 @@ def read_settings(rows: Iterator[Row], problems: Problems) -> Settings:
         "penalty_cap", lambda v: default(number_cell(v, places=2, low=Decimal(0), high=MAX_CAP), Decimal(10))
     )
     settings.units_may_adjust = read("units_may_adjust", lambda v: default(yes_no_cell(v), False))
+    settings.top_mark_share = read("top_mark_share", lambda v: whole_number(v, low=1, high=100))
+    settings.top_mark_from = read(
+        "top_mark_from",
+        lambda v: default(number_cell(v, places=2, low=Decimal(1), high=Decimal(100)), Decimal(90)),
+    )
     weights = read("sub_period_weights", weights_cell)
     if weights is not None and settings.roll_up is not None:
         count = SUB_PERIODS[RollUp(settings.roll_up)]
@@ -749,6 +759,8 @@ def read_scheme_workbook(data: bytes, name: str) -> SchemeDefinition:
         bonus_cap=settings.bonus_cap,
         penalty_cap=settings.penalty_cap,
         units_may_adjust=settings.units_may_adjust,
+        top_mark_share=settings.top_mark_share,
+        top_mark_from=settings.top_mark_from,
     )
 
 
@@ -871,13 +883,16 @@ ITEM_NOTES = {
     "bonus_cap": "每期加分最多计入的分数",
     "penalty_cap": "每期减分最多扣除的分数",
     "units_may_adjust": "是或否：各单位可否在本方案基础上制定本单位的调整方案",
+    "top_mark_share": "在线测评时每位评价人每项指标打优秀的人数不超过所评人数的百分之几（如 30）；不填为不限",
+    "top_mark_from": "在线测评时多少分算优秀，按满分的百分比（如 90 即满分的 90%）",
 }
 GUIDE = (
     "考核方案填写说明",
     "",
     "本工作簿有三张表：方案、指标、评价主体。表名和列名不要改动，列的顺序可以调整。",
     "方案：每行一个项目。方案名称、人员类别、考核节奏必填；其余不填时取默认值"
-    "（分期权重均为 1，去掉最高最低分人数 5，加分上限 5，减分上限 10，允许单位调整 否）。",
+    "（分期权重均为 1，去掉最高最低分人数 5，加分上限 5，减分上限 10，允许单位调整 否，"
+    "优秀比例上限 不限，优秀分数线 90）。",
     "指标：二级指标为空的行是一级指标；填了二级指标的行是该一级指标下的二级指标"
     "（一级指标为空时沿用上一行的一级指标，合并单元格即可）。",
     "有二级指标的一级指标，其分值为各二级指标分值之和：它自己那一行可以不写，写了则分值须等于该和（或留空）。",
@@ -901,6 +916,11 @@ def scheme_items(definition: SchemeDefinition) -> list[tuple[str, object]]:
         (ITEM_LABELS["bonus_cap"], Decimal(definition.bonus_cap)),
         (ITEM_LABELS["penalty_cap"], Decimal(definition.penalty_cap)),
         (ITEM_LABELS["units_may_adjust"], "是" if definition.units_may_adjust else "否"),
+        (
+            ITEM_LABELS["top_mark_share"],
+            "" if definition.top_mark_share is None else definition.top_mark_share,
+        ),
+        (ITEM_LABELS["top_mark_from"], Decimal(definition.top_mark_from)),
     ]
 
 

@@ -12,17 +12,22 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from jixiao.assessment import formula
 from jixiao.assessment.models import Period, RaterGroup, RaterScore, RosterEntry, SchemeTotal
+from jixiao.assessment.schemes import formula_scheme
 from jixiao.core.audit import verify
 from jixiao.core.models import AuditEntry
 from jixiao.core.refusals import Refused
+from jixiao.imports.actions import import_file
+from jixiao.imports.assessment_scores import INDICATOR_SCORE_COLUMNS
 from jixiao.imports.models import ImportRecord
+from jixiao.imports.source import open_source
 from jixiao.org.access import Operator
 from jixiao.org.models import Category, Person, Unit
 from jixiao.rating import actions, codes
 from jixiao.rating.errors import RatingRefusal
 from jixiao.rating.models import CodeGuesses, DraftScore, RatingCode, RoundState
-from tests.files import assessment_city
+from tests.files import assessment_city, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +91,16 @@ def test_codes_are_forty_random_bits_without_look_alikes():
     assert codes.code_hash(code) != code and len(codes.code_hash(code)) == 64
 
 
-def test_a_round_scored_online_becomes_the_periods_rater_scores(city, finance_round):
+def test_a_round_scored_online_becomes_the_periods_rater_scores(city, finance_round, tmp_path):
+    objective = write_csv(
+        tmp_path / "指标得分.csv", [["工号", "重点工作", "日常工作"], ["000101", 85, 45], ["000102", 90, 40]]
+    )
+    import_file(
+        "indicator-scores",
+        Period.objects.get(),
+        open_source(objective, INDICATOR_SCORE_COLUMNS),
+        acting_user=OFFICE,
+    )
     leaders = actions.issue_codes(finance_round, group=group("领导评价"), count=3, acting_user=OFFICE)
     colleagues = actions.issue_codes(
         finance_round,
@@ -116,9 +130,31 @@ def test_a_round_scored_online_becomes_the_periods_rater_scores(city, finance_ro
 
     stored_scores = RaterScore.objects.filter(entry=entry("000102"), group=group("领导评价"))
     assert sorted(s.score_cents for s in stored_scores if s.indicator.name == "德") == [6000, 8000, 9500]
-    # Three leaders' means (trimmed from 3: drop the highest and lowest) and one colleague.
-    zhang_total = SchemeTotal.objects.get(entry=entry("000101"))
-    assert zhang_total.total_cents is None or zhang_total.missing  # 同事互评 never scored 张三
+    # The totals follow, as the formula gives them for the scores entered on the phones.
+    ids = indicators(city)
+    leaders_id, colleagues_id = group("领导评价").pk, group("同事互评").pk
+    li_inputs = formula.Inputs(
+        rater_scores={
+            (ids["德"], 1, leaders_id): [8000, 9500, 6000],
+            (ids["能"], 1, leaders_id): [9000, 8500, 7000],
+            (ids["德"], 1, colleagues_id): [8800],
+            (ids["能"], 1, colleagues_id): [8200],
+        },
+        direct_scores={(ids["重点工作"], 1): 9000, (ids["日常工作"], 1): 4000},
+    )
+    expected = formula.person_total(formula_scheme(city["一般干部"]), li_inputs)
+    assert expected.total_cents is not None
+    assert SchemeTotal.objects.get(entry=entry("000102")).total_cents == expected.total_cents
+    # 同事互评 never scored 张三 (李四 holds no code): the leaders' scores alone count.
+    zhang_inputs = formula.Inputs(
+        rater_scores={
+            (ids["德"], 1, leaders_id): [9000, 8500, 7000],
+            (ids["能"], 1, leaders_id): [8000, 9500, 6000],
+        },
+        direct_scores={(ids["重点工作"], 1): 8500, (ids["日常工作"], 1): 4500},
+    )
+    expected = formula.person_total(formula_scheme(city["一般干部"]), zhang_inputs)
+    assert SchemeTotal.objects.get(entry=entry("000101")).total_cents == expected.total_cents
 
     # Nothing left links a code, a slip or a holder to a score.
     assert DraftScore.objects.count() == 0

@@ -90,6 +90,8 @@ def two_level_scheme(period, category_name: str = "工勤技能") -> Scheme:
         bonus_cap="3.5",
         penalty_cap="12.25",
         units_may_adjust=True,
+        top_mark_share=30,
+        top_mark_from="92.5",
     )
 
 
@@ -106,6 +108,8 @@ def shape(scheme: Scheme) -> tuple:
         scheme.bonus_cap,
         scheme.penalty_cap,
         scheme.units_may_adjust,
+        scheme.top_mark_share,
+        scheme.top_mark_from,
         [
             (i.name, i.parent.name if i.parent else None, i.weight, i.full_marks, i.method, i.sort_order)
             for i in scheme.indicators.select_related("parent")
@@ -202,6 +206,8 @@ def test_the_exported_workbook_opens_as_a_city_office_hands_it_out(tmp_path, cap
         ["加分上限", 3.5],
         ["减分上限", 12.25],
         ["允许单位调整", "是"],
+        ["优秀比例上限", 30],
+        ["优秀分数线", 92.5],
     ]
     assert settings["A1"].font.b and settings["B1"].font.b and settings["C1"].value == "说明"
     assert settings.column_dimensions["B"].width > 20
@@ -258,6 +264,8 @@ def test_libreoffice_opens_the_exported_workbook(tmp_path, capsys, city):
         ["加分上限", "5"],
         ["减分上限", "10"],
         ["允许单位调整", "否"],
+        ["优秀比例上限", ""],
+        ["优秀分数线", "90"],
     ]
 
 
@@ -302,6 +310,8 @@ def clerk_workbook(path, *, settings=None, indicators=None, groups=None):
         ["加分上限", "３"],
         ["减分上限", 8],
         ["允许单位调整", "是"],
+        ["优秀比例上限", "30%"],
+        ["优秀分数线", "９０"],
     ]:
         sheet.append(row)
     for cell in sheet[2]:
@@ -345,6 +355,8 @@ def test_a_workbook_typed_by_a_clerk_imports(tmp_path, capsys, city):
         Decimal("3"),
         Decimal("8"),
         True,
+        30,
+        Decimal("90"),
         [
             ("德", None, Decimal("20"), Decimal("100"), ScoringMethod.RATERS, 1),
             ("政治素质", "德", Decimal("10"), Decimal("100"), ScoringMethod.RATERS, 2),
@@ -371,7 +383,7 @@ def test_a_dry_run_shows_what_would_change_and_writes_nothing(tmp_path, capsys, 
         "  删除指标：能、重点工作",
         "  修改指标：日常工作",
         "  修改设置：名称、评分周期、评价人数达到此数时去掉一个最高分和一个最低分、每期加分上限、每期减分上限、"
-        "允许单位调整此方案、期间权重",
+        "允许单位调整此方案、优秀比例上限（占所评人数的百分比）、期间权重",
     ]
     assert everything() == before
 
@@ -423,7 +435,7 @@ def test_a_bad_workbook_lists_every_problem_by_sheet_row_and_column_and_writes_n
         "工作表“方案”第4行“内容”列：考核节奏：每周 不是有效值，应为半年、季度、月度之一",
         "工作表“方案”第6行“内容”列：去掉最高最低分人数：应不小于 3（现为 2）",
         "工作表“方案”第7行“项目”列：加分上线 不是方案的项目，项目应为：方案名称、人员类别、考核节奏、分期权重、"
-        "去掉最高最低分人数、加分上限、减分上限、允许单位调整",
+        "去掉最高最低分人数、加分上限、减分上限、允许单位调整、优秀比例上限、优秀分数线",
         "工作表“方案”第8行“内容”列：允许单位调整：也许 不是有效值，应为是、否之一",
         "工作表“方案”：缺少项目“人员类别”：请在“项目”列中添加“人员类别”一行",
         "工作表“指标”第3行“分值”列：四十 不是数字",

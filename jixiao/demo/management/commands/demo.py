@@ -33,6 +33,7 @@ from jixiao.core.commands import JixiaoCommand
 from jixiao.core.refusals import Refused
 from jixiao.core.server import parse_address, queue_workers, serve
 from jixiao.demo.city import CATEGORY_ORDER, SPECIAL_REASONS, demo_people, demo_units
+from jixiao.demo.rating import open_demo_round
 from jixiao.demo.scoring import DemoEntry, define_demo_schemes, demo_raw_scores
 from jixiao.demo.showcase import published_count, write_demo_profiles
 from jixiao.demo.workflow import ACTOR, advance_units, create_accounts, units_with_candidates
@@ -42,6 +43,7 @@ from jixiao.imports.sanctions import SANCTION_COLUMNS
 from jixiao.imports.source import open_source
 from jixiao.imports.workbooks import write_template
 from jixiao.org.models import Category, Person, Unit
+from jixiao.rating.codes import shown as shown_code
 from jixiao.selection.actions import nominate, rank
 from jixiao.selection.models import Outcome, RankingResult
 from jixiao.selection.ranking import summarize
@@ -125,6 +127,7 @@ class Command(JixiaoCommand):
             workflow_units[0] if workflow_units else Unit.objects.order_by("sort_order", "pk").first()
         )
         accounts = create_accounts(accounts_unit, period, password)
+        rating = open_demo_round(period, accounts_unit, rng)
         self.stdout.write(_("Writing exemplar profiles with generated placeholder portraits…"))
         profiles_written = write_demo_profiles(period, rng)
         self.stdout.write("")
@@ -160,6 +163,18 @@ class Command(JixiaoCommand):
         self.stdout.write(_("Accounts per role (same password):"))
         for account in accounts:
             self.stdout.write(f"  {account.username:<10} {account.role}（{account.where}）")
+        if rating is not None:
+            self.stdout.write(
+                _(
+                    "Online rating %(name)s: %(issued)s codes issued, %(submitted)s submitted. "
+                    "Score on a phone with one of these:"
+                )
+                % {"name": rating.round.name, "issued": rating.issued, "submitted": rating.submitted}
+            )
+            for code in rating.unused:
+                self.stdout.write(
+                    f"  http://{options['addr']}/rate/{rating.round.key}/?code={shown_code(code)}"
+                )
         self.stdout.write(_("The files imported are in %(folder)s.") % {"folder": folder})
         if options["no_serve"]:
             return
