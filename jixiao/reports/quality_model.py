@@ -116,7 +116,9 @@ def histogram_band(offset: float, *, width: int, limit: int) -> int:
     """The start of the band of ``width`` points an offset falls in, between ±``limit``; the
     outermost bands take everything beyond."""
     clamped = max(-limit, min(limit - width, offset))
-    return int(math.floor(clamped / width)) * width
+    band = int(math.floor(clamped / width)) * width
+    # A negative offset too small for the division (-5e-324 / 2 is -0.0) is still below 0.
+    return band - width if clamped < band else band
 
 
 def with_flags(measure, flags: tuple[Flag, ...]):
