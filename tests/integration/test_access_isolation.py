@@ -25,12 +25,14 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from jixiao.assessment.models import RaterGroup
 from jixiao.assessment.schemes import IndicatorSpec, define_scheme
 from jixiao.core import jobs
 from jixiao.core.audit import AuditEntry
 from jixiao.core.models import BackgroundJob, JobState
 from jixiao.org.access import UNIT_OFFICE, Operator
 from jixiao.org.models import Category, RoleKind
+from jixiao.rating import actions as rating_actions
 from jixiao.selection import actions, workflow
 from jixiao.selection.models import NominationState, Proposal, ProposalState, SpecialNomination
 from tests.workflow_city import (
@@ -57,9 +59,20 @@ pytestmark = pytest.mark.django_db
 # The language menus (their own tests in test_showcase) redirect anywhere on the site.
 # The sign-in pages (single sign-on has its own test: tests/integration/test_single_sign_on.py).
 SKIPPED_PREFIXES = ("admin/", "i18n/", "language/", "accounts/login/", "accounts/logout/", "accounts/sso/")
-ACCESS_KINDS = {"city", "unit", "self", "public"}
+# "code": the raters' pages of online rating (jixiao.rating.rater_views.code_page): no
+# account; without a usable code in the session they show the code form and nothing else.
+ACCESS_KINDS = {"city", "unit", "self", "public", "code"}
 # Converters whose value belongs to one unit: a request for another unit's value must fail.
-UNIT_BOUND = {"unit_id", "staff_id", "nomination_id", "objection_id", "person_id", "job", "job_key"}
+UNIT_BOUND = {
+    "unit_id",
+    "staff_id",
+    "nomination_id",
+    "objection_id",
+    "person_id",
+    "job",
+    "job_key",
+    "round_id",
+}
 # What a POST sends: enough for each POST-only view to act if it let the user through.
 POST_DATA = {
     "state": "closed",
@@ -155,7 +168,10 @@ def is_unit_bound(e: Endpoint) -> bool:
 
 
 # Where one name takes another value for one view: a unit's lists are not the city's tables.
-ENDPOINT_VALUES = {"reports:unit_table": {"table": "ranking"}}
+ENDPOINT_VALUES = {
+    "reports:unit_table": {"table": "ranking"},
+    "rating:enter_round": {"key": "ABC234"},  # a rating round's key (none here: the form alone)
+}
 
 
 @dataclass
@@ -227,6 +243,7 @@ def site(tmp_path, capsys, settings):
         users[f"assessor_{low}"] = make_user(f"assessor_{low}", RoleKind.ASSESSOR, unit)
         users[f"secretary_{low}"] = make_user(f"secretary_{low}", RoleKind.SECRETARY, unit)
         values[side]["job_key"] = queued_action(unit, users[f"assessor_{low}"])
+        values[side]["round_id"] = rating_round(city, unit, category)
     unit_a = city.units[UNIT_A.name]
     users["staff_a"] = make_user(
         "staff_a", RoleKind.STAFF, unit_a, city.person(staff_id(UNIT_A, STAFF_NUMBER))
@@ -237,6 +254,24 @@ def site(tmp_path, capsys, settings):
     profile = write_profile(exemplar, portrait="P1")
     values["P"] = {"code": PERIOD, "key": profile.public_key, "unit_id": published.unit_id}
     return Site(city, values, users)
+
+
+def rating_round(city, unit, category) -> int:
+    """An open online-rating round of the unit, with two codes issued."""
+    now, operator = timezone.now(), Operator("cli:test")
+    round_ = rating_actions.create_round(
+        period=city.period,
+        category=category,
+        unit=unit,
+        name=f"{unit.name}在线测评",
+        opens_at=now - datetime.timedelta(minutes=1),
+        closes_at=now + datetime.timedelta(days=7),
+        acting_user=operator,
+    )
+    rating_actions.issue_codes(
+        round_, group=RaterGroup.objects.get(name="领导评价"), count=2, acting_user=operator
+    )
+    return round_.pk
 
 
 def queued_action(unit, user) -> str:
@@ -347,7 +382,7 @@ def test_every_view_declares_its_access(endpoint):
 # ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("endpoint", endpoints(lambda e: e.access != "public"))
+@pytest.mark.parametrize("endpoint", endpoints(lambda e: e.access not in ("public", "code")))
 def test_anonymous_users_are_sent_to_the_login_page(client, site, endpoint):
     url = site.url(endpoint)
     for method in ("get", "post"):
@@ -366,6 +401,32 @@ def test_public_pages_open_for_anyone_and_accept_no_post(client, site, endpoint)
     refused(client, endpoint, url, 405, method="post")
 
 
+@pytest.mark.parametrize("endpoint", endpoints(lambda e: e.access == "code"))
+def test_rating_pages_show_nothing_without_a_code(client, site, endpoint):
+    """The raters' pages need no account, but without a code typed into this session they
+    show the code form (or lead to it) and nobody's name; a POST changes nothing (a wrong
+    code is only counted against guessing)."""
+    names = [person_name(UNIT_A, n) for n in range(1, 21)]
+    for name in (None, "staff_a"):
+        as_user(client, site, name)
+        url = site.url(endpoint)
+        for method in ("get", "post"):
+            before = snapshot()
+            response = request(client, endpoint, url, method)
+            if response.status_code == 302:
+                assert response["Location"] == "/rate/", f"{method.upper()} {url}"
+            else:
+                assert (method, response.status_code) in {
+                    ("get", 200),
+                    ("post", 200),
+                    ("get", 405),
+                    ("post", 405),
+                }, url
+                assert 'name="code"' in response.content.decode() or response.status_code == 405
+            assert not any(n in response.content.decode() for n in names), url
+            assert snapshot() == before, f"{method.upper()} {url} changed data"
+
+
 # ----------------------------------------------------------------------------------------
 # Those who may
 # ----------------------------------------------------------------------------------------
@@ -381,7 +442,7 @@ def allowed_users(endpoint: Endpoint) -> list[str | None]:
             for name, kind in (("assessor_a", RoleKind.ASSESSOR), ("secretary_a", RoleKind.SECRETARY))
             if kind in kinds
         ]
-    if endpoint.access == "public":
+    if endpoint.access in ("public", "code"):
         return [None, "admin", "assessor_a", "staff_a"]
     return ["admin", "assessor_a", "secretary_a", "staff_a"]
 
@@ -424,7 +485,7 @@ def test_those_who_may_use_the_view_get_it(client, site, endpoint):
             assert response.status_code == 302, f"{name}: GET {url}"
             assert response["Location"].endswith("/profiles/"), response["Location"]
             continue
-        if response.status_code == 302 and endpoint.access in ("self", "public", "city"):
+        if response.status_code == 302 and endpoint.access in ("self", "public", "city", "code"):
             # A start page sends each user where their work is: that page must open.
             response = client.get(response["Location"])
         assert response.status_code == expected, f"{name}: GET {url}"

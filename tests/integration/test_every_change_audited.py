@@ -48,7 +48,9 @@ FOREIGN_ACTIONS = ("/accounts/logout/", "/i18n/", "/accounts/login/")
 IGNORED_APPS = {"sessions", "contenttypes", "axes", "admin", "django_tasks_database"}
 # Drafts and renderings, no state of the assessment: an upload waiting for its preview to be
 # applied (the import writes the audit entry), a document made from what is there.
-IGNORED_MODELS = {"imports.PendingImport", "core.BackgroundJob"}
+# Wrong rating codes typed (counted against guessing, like the log-in attempts) are no state
+# either.
+IGNORED_MODELS = {"imports.PendingImport", "core.BackgroundJob", "rating.CodeGuesses"}
 IGNORED_COLUMNS = {"auth.User": {"last_login"}}  # set by signing in
 # Files, not pages: they hold no form (and some take seconds to make).
 FILE_ROUTE = re.compile(r"\.(xlsx|pdf|docx|zip|png|jpg|json|<str:fmt>)$|/file$")

@@ -38,9 +38,7 @@ def test_a_top_mark_starts_at_the_first_cent_at_or_above_the_line(full_cents, fr
 
 
 @given(
-    st.dictionaries(
-        st.tuples(st.integers(0, 9), st.sampled_from("AB")), st.integers(0, 10_000), max_size=20
-    ),
+    st.dictionaries(st.tuples(st.integers(0, 9), st.sampled_from("AB")), st.integers(0, 10_000), max_size=20),
     shares,
 )
 def test_over_limit_names_exactly_the_indicators_with_too_many_top_marks(scores, share):
