@@ -85,7 +85,9 @@ def rate_on_phone(chromium, live_server, key: str, code: str, scores: dict, snap
     names = {e.pk: e.name for e in RosterEntry.objects.all()}
     shown = phone.locator("input[type=number]").evaluate_all("inputs => inputs.map(i => i.name)")
     expected_fields = {f"s-{entries[staff]}-" for staff in scores}
-    assert {name.rsplit("-", 1)[0] + "-" for name in shown} == expected_fields, "the sheet shows the wrong people"
+    assert {name.rsplit("-", 1)[0] + "-" for name in shown} == expected_fields, (
+        "the sheet shows the wrong people"
+    )
     for staff, values in scores.items():
         fields = [name for name in shown if name.startswith(f"s-{entries[staff]}-")]
         for field, value in zip(sorted(fields, key=lambda n: int(n.rsplit("-", 1)[1])), values, strict=True):
@@ -139,7 +141,9 @@ def test_a_unit_runs_its_rating_on_phones_without_a_spreadsheet(
     assert response.ok and response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "slips.pdf"
     pdf.write_bytes(response.body())
-    printed = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    printed = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     assert leader_code in printed.stdout and f"/rate/{key}/" in printed.stdout
     office.goto(round_page)
     office.get_by_role("link", name="发放考核码").click()
