@@ -24,49 +24,14 @@ import asyncio
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
 
-from demo_city import ROOT, build_demo_city
+from demo_city import build_demo_city
+from loopback import connect, percentile, request, start_server, stop_server
 
 GOAL_P99_MS = 50
-
-
-async def get(reader, writer, path: str) -> int:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n".encode())
-    await writer.drain()
-    status_line = await reader.readline()
-    if not status_line:
-        raise ConnectionError("closed")
-    status = int(status_line.split()[1])
-    length = 0
-    while (line := await reader.readline()) not in (b"\r\n", b""):
-        name, _, value = line.decode("latin-1").partition(":")
-        if name.lower() == "content-length":
-            length = int(value)
-    await reader.readexactly(length)
-    return status
-
-
-async def connect(port: int):
-    return await asyncio.open_connection("127.0.0.1", port)
-
-
-async def request(port: int, connection, path: str) -> tuple[int | None, tuple, float]:
-    """(status or None for no answer, the connection to go on with, latency ms). A kept-alive
-    connection the server has closed meanwhile (gunicorn's keep-alive is 2 s) is opened
-    again and the request sent once more, timed from the first try: that is no failure."""
-    start = time.perf_counter()
-    for _attempt in range(2):
-        try:
-            status = await get(*connection, path)
-            return status, connection, (time.perf_counter() - start) * 1000
-        except (ConnectionError, asyncio.IncompleteReadError):
-            connection[1].close()
-            connection = await connect(port)
-    return None, connection, (time.perf_counter() - start) * 1000
 
 
 async def closed_loop(port: int, path: str, clients: int, seconds: float) -> tuple[list[float], int]:
@@ -79,10 +44,10 @@ async def closed_loop(port: int, path: str, clients: int, seconds: float) -> tup
         connection = await connect(port)
         try:
             while time.perf_counter() < deadline:
-                status, connection, ms = await request(port, connection, path)
-                if status is not None:
+                answer, connection, ms = await request(port, connection, path)
+                if answer is not None:
                     latencies.append(ms)
-                failures += status != 200
+                failures += answer is None or answer.status != 200
         finally:
             connection[1].close()
 
@@ -99,10 +64,10 @@ async def open_loop(port: int, path: str, rate: float, seconds: float) -> tuple[
     async def one():
         nonlocal failures
         connection = idle.pop() if idle else await connect(port)
-        status, connection, ms = await request(port, connection, path)
-        if status is not None:
+        answer, connection, ms = await request(port, connection, path)
+        if answer is not None:
             latencies.append(ms)
-        failures += status != 200
+        failures += answer is None or answer.status != 200
         idle.append(connection)
 
     started = time.perf_counter()
@@ -114,53 +79,6 @@ async def open_loop(port: int, path: str, rate: float, seconds: float) -> tuple[
     for _reader, writer in idle:
         writer.close()
     return latencies, failures
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def start_server(folder: str, workers: int) -> tuple[subprocess.Popen, int]:
-    sys.path.insert(0, str(ROOT))
-    from tools.pgserver import free_port
-
-    port = free_port()
-    env = {
-        **os.environ,
-        "JIXIAO_DATA_DIR": folder,
-        "JIXIAO_HTTPS": "0",
-        "JIXIAO_SECRET_KEY": "bench-only-" + "s" * 50,
-    }
-    env.pop("JIXIAO_PRODUCTION", None)
-    log = open(os.path.join(folder, "serve.log"), "w")  # noqa: SIM115 (kept open for the server's life)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jixiao.cli",
-            "serve",
-            "--addr",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
-                if answer.status == 200:
-                    return server, port
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"jixiao serve did not start: see {log.name}")
-        time.sleep(0.3)
 
 
 def main() -> int:
@@ -226,8 +144,7 @@ def main() -> int:
         print(f"\nrequests without a 200 answer (after one retry on a new connection): {failures}")
         return 1 if failures else 0
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 if __name__ == "__main__":

@@ -93,3 +93,13 @@ def test_the_half_year_benchmark_runs_every_step_through_the_pages():
     out = smoke("half_year_pages.py")
     assert re.search(r"open [\d,]+ accounts → password sheet", out) and "my results" in out
     assert "FAILED" not in out
+
+
+def test_the_rating_benchmark_submits_every_code_through_the_pages_under_jixiao_serve():
+    out = smoke("rating.py", "--database", ENGINE)
+    assert "autosave (htmx POST /rate/save/)" in out and "submit (POST confirm=1)" in out
+    assert "sessions that failed: 0 of 40 raters, 0 baseline" in out
+    assert "codes submitted: 40 of 40" in out and re.search(
+        r"fields saved by the raters: [\d,]+; differing: 0", out
+    )
+    assert "checks: all hold" in out
