@@ -17,7 +17,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ from jixiao.rating.models import (
     RatingRound,
     RoundState,
 )
-from jixiao.rating.sheets import Sheet, rated_indicators, rated_people, sheet_for
+from jixiao.rating.sheets import Sheet, draft_scores, rated_indicators, rated_people, sheet_for
 
 MAX_CODES_PER_BATCH = 2000
 
@@ -510,26 +510,52 @@ def require_usable(code: RatingCode, *, now: datetime.datetime | None = None) ->
         raise Refused(RatingRefusal.ROUND_NOT_OPEN, time=_local(round_.opens_at))
 
 
+def _hold_round(round_id: int) -> None:
+    """Keep the round from being counted until this transaction ends, and let a count in
+    progress finish first: a score saved or submitted while the round's scores are read
+    would be lost with the drafts. SQLite runs one writer at a time (transactions begin
+    IMMEDIATE here), so only PostgreSQL needs the lock; a share lock, so raters do not wait
+    for each other."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(RatingRound._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [round_id])
+
+
 def _fresh(code: RatingCode) -> RatingCode:
-    """The code as the database has it now, locked against a concurrent submission."""
-    fresh = (
+    """The code, checked against the database now and locked against a concurrent
+    submission. Only what can change while a rater works is read again (whether it was
+    submitted or re-issued, the round's state and times); the rest is the code's as held."""
+    _hold_round(code.round_id)
+    now_held = (
         RatingCode.objects.select_for_update(of=("self",))
-        .select_related("round", "round__period", "batch", "group")
         .filter(pk=code.pk, code_hash=code.code_hash)
+        .values("submitted_at", "round__state", "round__opens_at", "round__closes_at")
         .first()
     )
-    if fresh is None:  # re-issued meanwhile: the old code is dead
+    if now_held is None:  # re-issued meanwhile: the old code is dead
         raise Refused(RatingRefusal.CODE_UNKNOWN)
-    require_usable(fresh)
-    return fresh
+    code.submitted_at = now_held["submitted_at"]
+    code.round.state = now_held["round__state"]
+    code.round.opens_at = now_held["round__opens_at"]
+    code.round.closes_at = now_held["round__closes_at"]
+    require_usable(code)
+    return code
 
 
-def save_draft(code: RatingCode, entered: dict[tuple[int, int], int | None]) -> Sheet:
+def save_draft(
+    code: RatingCode, entered: dict[tuple[int, int], int | None], *, sheet: Sheet | None = None
+) -> Sheet:
     """Keep the rater's entries ((entry, indicator) → hundredths, None to clear) as the
-    draft. Entries outside the sheet are ignored; a score out of range is refused."""
+    draft. Entries outside the sheet are ignored; a score out of range is refused.
+    ``sheet``: the code's sheet as this request already built it (its draft is read again
+    under the lock), saving the work of building it twice on every keystroke's save."""
     with transaction.atomic():
         code = _fresh(code)
-        sheet = sheet_for(code)
+        if sheet is None or sheet.code.pk != code.pk:
+            sheet = sheet_for(code)
+        else:
+            sheet.scores = draft_scores(code)
         allowed = set(sheet.keys)
         full = sheet.full_marks_cents()
         names = {i.pk: i.name for i in sheet.indicators}

@@ -198,7 +198,7 @@ def save_entries(code: RatingCode, data) -> Saved:
             continue
         entered[(entry_id, indicator_id)] = cents
     if entered:
-        sheet = actions.save_draft(code, entered)
+        sheet = actions.save_draft(code, entered, sheet=sheet)
     return Saved(sheet, errors, typed, posted)
 
 

@@ -76,10 +76,14 @@ def sheet_for(code: RatingCode) -> Sheet:
     scheme = applicable_scheme(round_.period, batch.unit_id, round_.category_id)
     people = list(rated_people(batch, exclude_person_id=code.person_id))
     indicators = rated_indicators(scheme) if scheme else []
-    scores = {
+    return Sheet(code=code, scheme=scheme, people=people, indicators=indicators, scores=draft_scores(code))
+
+
+def draft_scores(code: RatingCode) -> dict[tuple[int, int], int]:
+    """The code's draft: (entry, indicator) → hundredths."""
+    return {
         (entry_id, indicator_id): cents
         for entry_id, indicator_id, cents in DraftScore.objects.filter(code=code).values_list(
             "entry_id", "indicator_id", "score_cents"
         )
     }
-    return Sheet(code=code, scheme=scheme, people=people, indicators=indicators, scores=scores)

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -461,3 +461,48 @@ def test_one_code_submitted_twice_at_once_on_sqlite_counts_once(tmp_path):
     )
     assert run.returncode == 0, run.stderr[-3000:]
     check_one_submission(json.loads(run.stdout.strip().splitlines()[-1]))
+
+
+# ----------------------------------------------------------------------------------------
+# A submission while the round is being counted
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite: one writer at a time, nothing to race")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_submission_while_the_round_is_counted_waits_and_is_refused_not_lost(city):
+    """The office counts (the round locked, its submitted scores read) while a phone
+    presses 确认提交: the submission waits for the count, then is told the rating closed;
+    it never reads as submitted with its scores left out of the count."""
+    round_ = new_round()
+    early, late = issue(round_), issue(round_)
+    first = Client()
+    opened(first, early.text)
+    first.post("/rate/sheet/", {**every_field(city, "80"), "action": "save"})
+    assert first.post("/rate/review/", {"confirm": "1"}).status_code == 302
+    phone = Client(raise_request_exception=False)
+    opened(phone, late.text)
+    phone.post("/rate/sheet/", {**every_field(city, "60"), "action": "save"})
+    answer = {}
+
+    def press_submit() -> None:
+        try:
+            response = phone.post("/rate/review/", {"confirm": "1"})
+            answer.update(status=response.status_code, page=page(response))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        # As count_round begins: the round row locked for the length of the count.
+        type(round_).objects.select_for_update().get(pk=round_.pk)
+        pressing = threading.Thread(target=press_submit)
+        pressing.start()
+        pressing.join(timeout=2)
+        waited = pressing.is_alive()
+        counted = actions.count_round(round_, acting_user=OFFICE)
+    pressing.join(timeout=60)
+    assert waited, answer
+    assert answer["status"] == 409 and "测评已于" in answer["page"], answer
+    assert (counted.submitted, counted.issued) == (1, 2)
+    assert RatingCode.objects.filter(submitted_at__isnull=False).count() == 1
+    assert not DraftScore.objects.exists()
