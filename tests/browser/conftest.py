@@ -62,6 +62,21 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            _require_serialized_rollback(item)
+
+
+def _require_serialized_rollback(item) -> None:
+    """A live-server test flushes the database after it; without ``serialized_rollback``
+    the flush re-seeds the catalogue by itself, and every transactional test after it fails
+    on duplicate content types. Refuse such a test at collection, where it is written."""
+    if "live_server" not in getattr(item, "fixturenames", ()):
+        return
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("serialized_rollback"):
+        raise pytest.UsageError(
+            f"{item.nodeid}: a browser test needs "
+            "@pytest.mark.django_db(transaction=True, serialized_rollback=True)"
+        )
 
 
 @pytest.fixture(scope="session")

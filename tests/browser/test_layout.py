@@ -79,7 +79,17 @@ def assert_fits(page, viewport, *, tabs: bool):
         expect(page.locator("nav.tabs")).to_be_visible()
         links = page.locator("nav.tabs a")
         expect(links).to_have_text(
-            ["排名", "花名册与分数", "导入", "账号", "候选人", "党委（党组）决定", "公示", "绩效标兵宣传资料"]
+            [
+                "排名",
+                "花名册与分数",
+                "导入",
+                "账号",
+                "在线测评",
+                "候选人",
+                "党委（党组）决定",
+                "公示",
+                "绩效标兵宣传资料",
+            ]
         )
         for link in links.all():
             expect(link).to_be_visible()
@@ -97,6 +107,7 @@ def test_pages_fit_the_screen(city, open_as, screen, tmp_path):
         "ranking": (unit, f"{UNITS[0]}：同类人员排名", True),
         "roster": (unit + "roster/", "花名册与分数", True),
         "profiles": (unit + "profiles/", "绩效标兵宣传资料", True),
+        "rating": (unit + "rating/", f"{UNITS[0]}：考核码在线测评", True),
         "candidates": (unit + "candidates/", "候选人", True),
     }
     for label, (url, heading, tabs) in pages.items():

@@ -110,6 +110,7 @@ def rate_on_phone(chromium, live_server, key: str, code: str, scores: dict, snap
     context.close()
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_unit_runs_its_rating_on_phones_without_a_spreadsheet(
     chromium, live_server, open_as, make_user, finance, snap, tmp_path
 ):
