@@ -30,7 +30,7 @@ from jixiao.org.access import Operator
 from jixiao.org.models import Category, Person, Unit
 from jixiao.rating import actions, rater_views
 from jixiao.rating.errors import RatingRefusal
-from jixiao.rating.models import CodeGuesses, DraftScore, RatingCode
+from jixiao.rating.models import CodeGuesses, DraftScore, RatingCode, RatingRound
 from tests.files import assessment_city
 
 pytestmark = pytest.mark.django_db
@@ -494,7 +494,7 @@ def test_a_submission_while_the_round_is_counted_waits_and_is_refused_not_lost(c
 
     with transaction.atomic():
         # As count_round begins: the round row locked for the length of the count.
-        type(round_).objects.select_for_update().get(pk=round_.pk)
+        RatingRound.objects.select_for_update().get(pk=round_.pk)
         pressing = threading.Thread(target=press_submit)
         pressing.start()
         pressing.join(timeout=2)
